@@ -1,0 +1,325 @@
+"""The Textual application: owns the store, the open iteration and autosave; switches screens.
+
+Screens change the open iteration in memory and call `changed()`; the app saves it through
+the store within a second, and reports (never loses) what the disk refuses.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from collections.abc import Iterable
+from datetime import date, timedelta
+from pathlib import Path
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.content import Content
+from textual.screen import Screen
+from textual.timer import Timer
+
+from finops_tui import __version__
+from finops_tui.catalog import Catalog, load_catalog
+from finops_tui.config import Config, load_config, save_config
+from finops_tui.model import Iteration, Status
+from finops_tui.steps import Step
+from finops_tui.store import ConflictError, Loaded, Store, StoreError
+
+SAVE_DELAY = 0.3
+
+
+class FinOpsApp(App[None]):
+    """finops-tui: one FinOps iteration at a time."""
+
+    TITLE = "finops-tui"
+    SUB_TITLE = f"v{__version__}"
+    CSS_PATH = "styles/app.tcss"
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+        Binding("f1,question_mark", "help", "Keys", id="help", key_display="F1"),
+    ]
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        config_path: Path | None = None,
+        today: date | None = None,
+        notice: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.config_path = config_path
+        self.config = Config()
+        self.today = today or date.today()
+        self.notice = notice
+        self.loaded = Loaded()
+        self.load_error: str | None = None
+        self.iteration: Iteration | None = None
+        self._dirty = False
+        self._conflict = False
+        self._save_timer: Timer | None = None
+
+    # -- start and stop -----------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        if self.config_path is not None:
+            self.config, problem = load_config(self.config_path)
+            if problem:
+                self.notify(Content(problem), severity="warning", markup=False)
+            if self.config.theme in self.available_themes:
+                self.theme = self.config.theme
+        self.reload()
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGHUP, signal.SIGTERM):
+                loop.add_signal_handler(sig, self._on_hangup)
+        from finops_tui.screens.home import HomeScreen
+
+        self.push_screen(HomeScreen())
+        if self.notice:
+            self.notify(Content(self.notice), timeout=8, markup=False)
+
+    def _on_hangup(self) -> None:
+        """SSH dropped or the session was killed: write what is pending, then leave."""
+        self.save_now()
+        self.exit(return_code=0)
+
+    async def action_quit(self) -> None:
+        self.save_now()
+        self.exit()
+
+    def watch_theme(self, theme: str) -> None:
+        if self.config_path is None or not self.is_mounted or theme == self.config.theme:
+            return
+        self.config.theme = theme
+        try:
+            save_config(self.config_path, self.config)
+        except StoreError as exc:
+            self.notify(Content(f"Theme not remembered: {exc}"), severity="warning", markup=False)
+
+    def action_help(self) -> None:
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
+
+    # -- iterations ---------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Read the data dir again (the home screen shows the result)."""
+        try:
+            self.loaded = self.store.load_all()
+            self.load_error = None
+        except StoreError as exc:
+            self.loaded = Loaded()
+            self.load_error = str(exc)
+
+    @property
+    def catalog(self) -> Catalog:
+        return load_catalog(self.iteration.framework if self.iteration else "finops-2023")
+
+    def previous_of(self, iteration: Iteration) -> Iteration | None:
+        return self.loaded.get(iteration.previous) if iteration.previous else None
+
+    def new_iteration(self) -> None:
+        """Start a fresh iteration today and open its first step."""
+        starts = self.today
+        iteration = Iteration.new(self.store.new_id(starts), self.loaded.next_number, starts)
+        iteration.ends = starts + timedelta(weeks=self.config.iteration_weeks)
+        self._adopt(iteration)
+
+    def start_next(self, source: Iteration, *, carry_unfinished: bool) -> None:
+        """Start the iteration that continues `source`, and open its first step."""
+        starts = max(self.today, source.ends)
+        iteration = source.start_next(
+            self.store.new_id(starts),
+            self.loaded.next_number,
+            starts,
+            carry_unfinished=carry_unfinished,
+        )
+        self._adopt(iteration)
+
+    @work
+    async def offer_next_iteration(self, source: Iteration) -> None:
+        """Ask whether unfinished goals come along, then start the next iteration."""
+        from finops_tui.screens.dialogs import PickDialog
+
+        unfinished = len(source.unfinished_goals())
+        choice: str | None = "fresh"
+        if unfinished:
+            choice = await self.push_screen_wait(
+                PickDialog(
+                    f"Start the iteration after #{source.number}. "
+                    f"{unfinished} goal(s) were not achieved:",
+                    [
+                        ("carry", Content("Carry them (and their open actions) over")),
+                        ("fresh", Content("Start with no goals")),
+                    ],
+                )
+            )
+        if choice is not None:
+            self.start_next(source, carry_unfinished=choice == "carry")
+
+    def _adopt(self, iteration: Iteration) -> None:
+        self.save_now()
+        self.iteration = iteration
+        self.loaded.iterations.insert(0, iteration)
+        self._dirty = True
+        self.save_now()
+        self.show_step(Step.STAKEHOLDERS)
+
+    def open_iteration(self, iteration: Iteration, step: Step | None = None) -> None:
+        self.save_now()
+        self.iteration = iteration
+        self._conflict = False
+        if step is None:
+            step = Step.REVIEW if iteration.status is Status.CLOSED else Step.STAKEHOLDERS
+        self.show_step(step)
+
+    def show_step(self, step: Step) -> None:
+        """Show a step of the open iteration, in place of the step shown now (if any)."""
+        from finops_tui.screens import StepScreen, step_screen
+
+        if isinstance(self.screen, StepScreen):
+            self.switch_screen(step_screen(step))
+        else:
+            self.push_screen(step_screen(step))
+
+    def go_home(self) -> None:
+        self.save_now()
+        self.iteration = None
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+
+    def trash(self, iteration: Iteration) -> bool:
+        try:
+            where = self.store.trash(iteration.id)
+        except StoreError as exc:
+            self.notify(Content(str(exc)), title="Not deleted", severity="error", markup=False)
+            return False
+        self.loaded.iterations = [it for it in self.loaded.iterations if it.id != iteration.id]
+        self.notify(Content(f"Moved to {where}"), title="Deleted", markup=False)
+        return True
+
+    # -- autosave -----------------------------------------------------------------------------
+
+    def changed(self) -> None:
+        """The open iteration changed in memory: save it shortly (edits come in bursts)."""
+        if self.iteration is None:
+            return
+        self.iteration.touch()
+        self._dirty = True
+        if self._save_timer is None:
+            self._save_timer = self.set_timer(SAVE_DELAY, self.save_now)
+
+    def save_now(self) -> bool:
+        """Write pending changes now; False (with a notification) when the disk refused."""
+        if self._save_timer is not None:
+            self._save_timer.stop()
+            self._save_timer = None
+        if not self._dirty or self.iteration is None or self._conflict:
+            return not self._dirty
+        try:
+            self.store.save(self.iteration)
+        except ConflictError as exc:
+            self._conflict = True
+            self.notify(
+                Content(
+                    f"{exc.path.name} {exc.reason}. Your edits are kept here, not saved: use "
+                    "the palette (ctrl+p) to reload the file or save your version as a copy."
+                ),
+                title="Not saved: the file changed on disk",
+                severity="error",
+                timeout=30,
+                markup=False,
+            )
+            return False
+        except StoreError as exc:
+            self.notify(
+                Content(f"{exc}. Your edits are kept in memory; the next change tries again."),
+                title="Not saved",
+                severity="error",
+                timeout=15,
+                markup=False,
+            )
+            return False
+        self._dirty = False
+        return True
+
+    def reload_from_disk(self) -> None:
+        """Resolve a conflict by taking the version on disk (the edits here are dropped)."""
+        if self.iteration is None:
+            return
+        try:
+            fresh = self.store.load(self.iteration.id)
+        except StoreError as exc:
+            self.notify(Content(str(exc)), title="Cannot reload", severity="error", markup=False)
+            return
+        self._replace_loaded(self.iteration, fresh)
+        self.iteration = fresh
+        self._dirty = self._conflict = False
+        self.show_step(self._current_step())
+
+    def save_as_copy(self) -> None:
+        """Resolve a conflict by keeping both: the edits here go to a new iteration file."""
+        if self.iteration is None:
+            return
+        copy = self.iteration.model_copy(deep=True)
+        copy.id = self.store.new_id(copy.starts)
+        copy.number = self.loaded.next_number
+        copy.title = f"{copy.title} (copy)".strip()
+        self._dirty = self._conflict = False
+        self.iteration = copy
+        self.loaded.iterations.insert(0, copy)
+        self._dirty = True
+        if self.save_now():
+            self.notify(Content(f"Saved as iteration {copy.number} ({copy.id})"), markup=False)
+            self.show_step(self._current_step())
+
+    def _replace_loaded(self, old: Iteration, new: Iteration) -> None:
+        self.loaded.iterations = [new if it is old else it for it in self.loaded.iterations]
+
+    def _current_step(self) -> Step:
+        return getattr(self.screen, "STEP", Step.STAKEHOLDERS)
+
+    # -- command palette ----------------------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield SystemCommand("Iterations", "Back to the list of iterations", self.go_home)
+        yield SystemCommand("New iteration", "Start a fresh iteration today", self.new_iteration)
+        if self.iteration is not None:
+            for step in Step:
+                yield SystemCommand(
+                    f"Go to {step.title}", step.heading, lambda s=step: self.show_step(s)
+                )
+            if self.iteration.read_only:
+                yield SystemCommand("Reopen iteration", "Make it editable again", self._reopen)
+            else:
+                yield SystemCommand("Close iteration", "End it after the review", self._close)
+            if self._conflict:
+                yield SystemCommand(
+                    "Reload from disk",
+                    "Take the file's version; drop the edits here",
+                    self.reload_from_disk,
+                )
+                yield SystemCommand(
+                    "Save as a copy",
+                    "Keep both: your edits become a new iteration",
+                    self.save_as_copy,
+                )
+        yield from super().get_system_commands(screen)
+
+    def _close(self) -> None:
+        if self.iteration is not None:
+            self.iteration.close(self.today)
+            self.changed()
+            self.show_step(Step.REVIEW)
+
+    def _reopen(self) -> None:
+        if self.iteration is not None:
+            self.iteration.reopen()
+            self.changed()
+            self.show_step(self._current_step())

@@ -1,0 +1,205 @@
+"""The `finops-tui` command: the TUI by default, and `list` / `doctor` for scripts.
+
+The script commands never import Textual: they must start faster than a terminal UI can.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
+
+from finops_tui import __version__
+
+if TYPE_CHECKING:
+    from finops_tui.model import Iteration
+    from finops_tui.store import Loaded, Store
+
+PROG = "finops-tui"
+
+
+class CommandError(Exception):
+    """A failure to report as one line on stderr, with exit code 1."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Run FinOps iterations in your terminal. Without a command, opens the app.",
+        epilog="Data dir: --data-dir > $FINOPS_TUI_DATA_DIR > the platform's user data dir.",
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    parser.add_argument(
+        "--data-dir", metavar="DIR", help="where the iterations are kept (see below)"
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    list_cmd = commands.add_parser("list", help="list the iterations as a table")
+    list_cmd.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    commands.add_parser("doctor", help="check every iteration file; exit 1 when any has a problem")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> NoReturn:
+    sys.exit(run(argv))
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return the exit code (0 ok, 1 error, 2 usage)."""
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command is None:
+            return _run_tui(args)
+        return COMMANDS[args.command](args)
+    except CommandError as exc:
+        _error(str(exc))
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # `finops-tui list | head`: the reader left; not an error worth a traceback.
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def _error(message: str) -> None:
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+
+
+def _open_store(args: argparse.Namespace) -> Store:
+    from finops_tui.locations import data_dir
+    from finops_tui.store import Store
+
+    return Store(data_dir(args.data_dir))
+
+
+def _load(store: Store) -> Loaded:
+    from finops_tui.store import StoreError
+
+    try:
+        return store.load_all()
+    except StoreError as exc:
+        raise CommandError(str(exc)) from None
+
+
+def _run_tui(args: argparse.Namespace) -> int:
+    from finops_tui.app import FinOpsApp
+
+    app = FinOpsApp(store=_open_store(args))
+    app.run()
+    return app.return_code or 0
+
+
+# -- list ---------------------------------------------------------------------------------------
+
+
+def _summary(iteration: Iteration) -> dict[str, Any]:
+    score = iteration.score(at_end=iteration.read_only)
+    achieved, total = iteration.goals_achieved()
+    return {
+        "id": iteration.id,
+        "number": iteration.number,
+        "title": iteration.title,
+        "status": iteration.status.value,
+        "starts": iteration.starts.isoformat(),
+        "ends": iteration.ends.isoformat(),
+        "capabilities": iteration.capabilities,
+        "goals": total,
+        "goals_achieved": achieved,
+        "score": score.points,
+        "score_max": score.maximum,
+        "score_percent": round(score.percent, 1),
+    }
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    store = _open_store(args)
+    loaded = _load(store)
+    if args.json:
+        payload = {
+            "data_dir": str(store.data_dir),
+            "iterations": [_summary(it) for it in loaded.iterations],
+            "problems": [
+                {
+                    "file": str(p.path),
+                    "kind": p.kind.value,
+                    "message": p.message,
+                    "line": p.line,
+                }
+                for p in loaded.problems
+            ],
+        }
+        json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    if not loaded.iterations and not loaded.problems:
+        print(f"No iterations yet in {store.data_dir}. Run `{PROG}` to start the first one.")
+        return 0
+    rows = [
+        [
+            str(s["number"]),
+            s["id"],
+            _printable(s["title"], MAX_TITLE) or "(untitled)",
+            s["status"],
+            f"{s['starts']} → {s['ends']}",
+            str(len(s["capabilities"])),
+            f"{s['goals_achieved']}/{s['goals']}",
+            f"{s['score_percent']:.0f}%",
+        ]
+        for s in map(_summary, loaded.iterations)
+    ]
+    _print_table(["#", "ID", "TITLE", "STATUS", "DATES", "CAPS", "GOALS", "SCORE"], rows)
+    if loaded.problems:
+        count = len(loaded.problems)
+        print(
+            f"{count} file{'s' if count > 1 else ''} could not be read; `{PROG} doctor` says why.",
+            file=sys.stderr,
+        )
+    return 0
+
+
+MAX_TITLE = 40
+
+
+def _printable(text: str, limit: int | None = None) -> str:
+    """Text safe to print to a terminal: control characters shown, not obeyed; one line."""
+    out = "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in text)
+    return out if limit is None or len(out) <= limit else out[: limit - 1] + "…"
+
+
+def _print_table(header: list[str], rows: list[list[str]], out: TextIO | None = None) -> None:
+    out = out or sys.stdout
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        out.write("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+        out.write("\n")
+
+
+# -- doctor -------------------------------------------------------------------------------------
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    store = _open_store(args)
+    if not store.data_dir.exists():
+        print(f"No data dir yet at {store.data_dir}: nothing to check.")
+        return 0
+    loaded = _load(store)
+    checked = len(loaded.iterations) + len(loaded.problems)
+    for problem in loaded.problems:
+        print(_printable(str(problem)))
+        for detail in problem.details[1:]:
+            print(f"    {_printable(detail)}")
+    count = len(loaded.problems)
+    noun = "file" if checked == 1 else "files"
+    if count:
+        print(f"{checked} {noun} checked in {store.data_dir}: {count} with problems.")
+        return 1
+    print(f"{checked} {noun} checked in {store.data_dir}: all good.")
+    return 0
+
+
+COMMANDS = {"list": cmd_list, "doctor": cmd_doctor}

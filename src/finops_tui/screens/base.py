@@ -1,0 +1,84 @@
+"""What every step screen shares: header, step indicator, step keys, footer, read-only mode."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from finops_tui.model import Iteration
+from finops_tui.steps import Step
+from finops_tui.widgets.step_bar import StepBar
+
+if TYPE_CHECKING:
+    from finops_tui.app import FinOpsApp
+
+
+class StepScreen(Screen[None]):
+    """A step of the open iteration. Subclasses compose the body and set STEP."""
+
+    STEP: ClassVar[Step]
+    BINDINGS = [
+        Binding("ctrl+n,f8", "next_step", "Next step", id="next-step", key_display="^n"),
+        Binding("ctrl+r,f7", "previous_step", "Prev step", id="previous-step", key_display="^r"),
+        Binding("escape", "home", "Iterations", id="home"),
+    ]
+
+    @property
+    def finops(self) -> FinOpsApp:
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def iteration(self) -> Iteration:
+        assert self.finops.iteration is not None
+        return self.finops.iteration
+
+    @property
+    def read_only(self) -> bool:
+        return self.iteration.read_only
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield StepBar(self.iteration, self.STEP)
+        heading = self.STEP.heading + (
+            "  (closed: reopen it from the palette to edit)" if self.read_only else ""
+        )
+        yield Static(Content(heading), classes="step-heading")
+        with Vertical(id="body"):
+            yield from self.compose_body()
+        yield Footer()
+
+    def compose_body(self) -> ComposeResult:
+        raise NotImplementedError
+
+    def on_mount(self) -> None:
+        self.sub_title = self.iteration.title or f"Iteration {self.iteration.number}"
+
+    def changed(self) -> None:
+        """The iteration changed: save soon, and refresh the step ticks and title."""
+        self.finops.changed()
+        self.query_one(StepBar).refresh_steps()
+        self.sub_title = self.iteration.title or f"Iteration {self.iteration.number}"
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "next_step":
+            return self.STEP.next() is not None or None
+        if action == "previous_step":
+            return self.STEP.previous() is not None or None
+        return True
+
+    def action_next_step(self) -> None:
+        if (step := self.STEP.next()) is not None:
+            self.finops.show_step(step)
+
+    def action_previous_step(self) -> None:
+        if (step := self.STEP.previous()) is not None:
+            self.finops.show_step(step)
+
+    def action_home(self) -> None:
+        self.finops.go_home()

@@ -1,0 +1,180 @@
+"""Modal dialogs: a form for people, goals and actions; a yes/no question; a list to pick from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, OptionList, Select, Static
+from textual.widgets.option_list import Option
+
+
+def parse_date(text: str) -> date | None:
+    """A date typed as YYYY-MM-DD; blank is None; anything else raises ValueError."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a date: use YYYY-MM-DD, e.g. 2026-12-31") from None
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One field of a form dialog."""
+
+    key: str
+    label: str
+    value: Any = ""
+    kind: Literal["text", "date", "choice"] = "text"
+    required: bool = False
+    choices: tuple[tuple[str, Any], ...] = ()
+    placeholder: str = ""
+
+
+class FormDialog(ModalScreen[dict[str, Any] | None]):
+    """A small form. Enter moves to the next field and saves from the last; Escape cancels."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, fields: list[FormField], *, read_only: bool = False) -> None:
+        super().__init__()
+        self.title_text = title
+        self.fields = fields
+        self.read_only = read_only
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Content(self.title_text), classes="dialog-title")
+            with VerticalScroll(classes="dialog-fields"):
+                for field in self.fields:
+                    yield Label(Content(field.label), classes="field-label")
+                    if field.kind == "choice":
+                        yield Select(
+                            field.choices,
+                            value=field.value if field.value is not None else Select.NULL,
+                            allow_blank=not field.required,
+                            id=f"field-{field.key}",
+                            disabled=self.read_only,
+                        )
+                    else:
+                        value = field.value
+                        if isinstance(value, date):
+                            value = value.isoformat()
+                        yield Input(
+                            "" if value is None else str(value),
+                            placeholder=field.placeholder
+                            or ("YYYY-MM-DD" if field.kind == "date" else ""),
+                            id=f"field-{field.key}",
+                            disabled=self.read_only,
+                        )
+                    yield Static("", classes="field-error", id=f"error-{field.key}")
+            with Horizontal(classes="dialog-buttons"):
+                if not self.read_only:
+                    yield Button("Save", variant="primary", id="save")
+                yield Button("Cancel" if not self.read_only else "Close", id="cancel")
+
+    @on(Input.Submitted)
+    def _next_or_save(self, event: Input.Submitted) -> None:
+        inputs = list(self.query(Input))
+        if event.input is inputs[-1]:
+            self.action_save()
+        else:
+            self.focus_next()
+
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        values: dict[str, Any] = {}
+        ok = True
+        for field in self.fields:
+            widget = self.query_one(f"#field-{field.key}")
+            error = self.query_one(f"#error-{field.key}", Static)
+            error.update("")
+            if isinstance(widget, Select):
+                value: Any = None if widget.value is Select.NULL else widget.value
+            else:
+                assert isinstance(widget, Input)
+                value = widget.value
+                if field.kind == "date":
+                    try:
+                        value = parse_date(value)
+                    except ValueError as exc:
+                        error.update(Content(str(exc)))
+                        ok = False
+                        continue
+            if field.required and (value is None or (isinstance(value, str) and not value.strip())):
+                error.update(Content(f"{field.label} is required"))
+                ok = False
+                continue
+            values[field.key] = value
+        if ok:
+            self.dismiss(values)
+        else:
+            self.notify("Please check the fields marked below them.", severity="warning")
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    """A yes/no question; `y` or Enter on Yes confirms, `n` or Escape declines."""
+
+    BINDINGS = [
+        Binding("escape,n", "answer(False)", "No"),
+        Binding("y", "answer(True)", "Yes"),
+    ]
+
+    def __init__(self, question: str, *, yes: str = "Yes", no: str = "No") -> None:
+        super().__init__()
+        self.question = question
+        self.yes = yes
+        self.no = no
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Content(self.question), classes="dialog-question")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(Content(self.yes), variant="error", id="yes")
+                yield Button(Content(self.no), id="no")
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+
+class PickDialog(ModalScreen[str | None]):
+    """Pick one entry from a list: Up/Down and Enter; Escape cancels."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, options: list[tuple[str, Content]]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.options = options
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Content(self.title_text), classes="dialog-title")
+            yield OptionList(*(Option(prompt, id=key) for key, prompt in self.options))
+
+    @on(OptionList.OptionSelected)
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,167 @@
+"""Step 3, identify your goals: the goal matrix, with the lens advice for the focused cell."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.widgets import DataTable, Static
+
+from finops_tui.screens.base import StepScreen
+from finops_tui.screens.dialogs import FormDialog, FormField
+from finops_tui.steps import Step
+from finops_tui.widgets.goal_matrix import Cell, GoalMatrix
+
+
+class GoalsScreen(StepScreen):
+    """Rows are the scoped capabilities, columns the five lenses; a raised target is a goal."""
+
+    STEP = Step.GOALS
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(id="goal-warnings")
+        with Horizontal(classes="split goals-split"):
+            yield GoalMatrix(
+                self.iteration, self.finops.catalog, read_only=self.read_only, id="matrix"
+            )
+            with VerticalScroll(id="side-panel"):
+                yield Static(id="cell-detail")
+        yield Static(
+            Content("0-4 current level · + / - target level · Enter edit the goal"),
+            classes="hint",
+        )
+
+    @property
+    def matrix(self) -> GoalMatrix:
+        return self.query_one(GoalMatrix)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.matrix.focus()
+        self.show_warnings()
+        self.show_cell()
+
+    def show_warnings(self) -> None:
+        it = self.iteration
+        found = [
+            w.message
+            for w in it.warnings(self.finops.previous_of(it))
+            if w.kind in ("no-goals", "too-many-goals")
+        ]
+        if not it.scope:
+            found = ["No capabilities in scope yet: pick them in step 2 (ctrl+r)."]
+        widget = self.query_one("#goal-warnings", Static)
+        widget.update(Content(" ".join(f"⚠ {m}" for m in found)))
+        widget.display = bool(found)
+
+    def show_cell(self) -> None:
+        detail = self.query_one("#cell-detail", Static)
+        cell = self.matrix.cell
+        if cell is None:
+            detail.update("")
+            return
+        catalog = self.finops.catalog
+        lens = catalog.lens(cell.lens)
+        level = self.iteration.level(cell.capability, cell.lens)
+        target = self.iteration.target(cell.capability, cell.lens)
+        now = catalog.level(cell.lens, level)
+        lines = [
+            Content.from_markup(
+                "[b]$cap[/b] · [b]$lens[/b]\n$question\n",
+                cap=catalog.capability(cell.capability).name,
+                lens=lens.name,
+                question=lens.question,
+            )
+        ]
+        for info in lens.levels:
+            mark = "▶" if info.level == level else ("◎" if info.level == target else " ")
+            lines.append(Content(f"{mark} {info.level} {info.label}"))
+        lines.append(Content.from_markup("\n[b]Now:[/b] $meaning", meaning=now.meaning))
+        lines.append(Content.from_markup("[b]Next:[/b] $advice", advice=now.advice))
+        for goal in self.iteration.goals_of(cell.capability, cell.lens):
+            lines.append(
+                Content.from_markup(
+                    "\n[b]Goal $id[/b] ($from → $to): $statement",
+                    id=goal.id,
+                    statement=goal.statement or "(Enter to describe it)",
+                    **{"from": str(goal.from_level), "to": str(goal.to_level)},
+                )
+            )
+        detail.update(Content("\n").join(lines))
+
+    @on(DataTable.CellHighlighted, "#matrix")
+    def _moved(self) -> None:
+        self.show_cell()
+
+    @on(GoalMatrix.Changed)
+    def _changed(self) -> None:
+        self.changed()
+        self.show_warnings()
+        self.show_cell()
+
+    @on(GoalMatrix.EditGoal)
+    def _edit(self, event: GoalMatrix.EditGoal) -> None:
+        self.edit_goal(event.cell)
+
+    @work
+    async def edit_goal(self, cell: Cell) -> None:
+        goals = self.iteration.goals_of(cell.capability, cell.lens)
+        if not goals:
+            if self.read_only:
+                return
+            level = self.iteration.level(cell.capability, cell.lens)
+            if level >= 4:
+                self.notify("This cell is at the top level (4): there is no higher target.")
+                return
+            self.iteration.set_target(cell.capability, cell.lens, level + 1)
+            self.matrix.fill()
+            self._changed()
+            goals = self.iteration.goals_of(cell.capability, cell.lens)
+        goal = goals[0]
+        capability = self.finops.catalog.capability(cell.capability).name
+        title = (
+            f"Goal {goal.id}: {capability}, {cell.lens.label} {goal.from_level} → {goal.to_level}"
+        )
+        values = await self.app.push_screen_wait(
+            FormDialog(
+                title,
+                [
+                    FormField(
+                        "statement",
+                        "Measurable goal",
+                        goal.statement,
+                        placeholder="What will be true at the end of the iteration?",
+                    ),
+                    FormField(
+                        "metric",
+                        "Metric",
+                        goal.metric,
+                        placeholder="e.g. cost vs budget variance (%)",
+                    ),
+                    FormField(
+                        "baseline",
+                        "Baseline",
+                        goal.baseline,
+                        placeholder="Where the metric is now (or 'unknown')",
+                    ),
+                    FormField(
+                        "target",
+                        "Target",
+                        goal.target,
+                        placeholder="e.g. monthly variance under 5%",
+                    ),
+                    FormField("due", "Due", goal.due, kind="date"),
+                ],
+                read_only=self.read_only,
+            )
+        )
+        if values is None or self.read_only:
+            return
+        changed = False
+        for key, value in values.items():
+            if getattr(goal, key) != value:
+                setattr(goal, key, value)
+                changed = True
+        if changed:
+            self._changed()

@@ -1,0 +1,167 @@
+"""Home: every iteration, newest first, and the files that could not be read."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from finops_tui.model import Iteration, Status
+from finops_tui.screens.dialogs import ConfirmDialog
+
+if TYPE_CHECKING:
+    from finops_tui.app import FinOpsApp
+
+WELCOME = """\
+Welcome to finops-tui.
+
+An iteration takes your team through five short steps, as in Microsoft's tutorial
+"Conduct a FinOps iteration":
+
+  1 Stakeholders  who takes part: business, technology, finance
+  2 Scope         which 3-5 FinOps capabilities to work on
+  3 Goals         where you are on the five maturity lenses, and where to go next
+  4 Plan          the actions, with owners and due dates
+  5 Review        what you achieved, and what to improve next time
+
+Press  n  to start your first iteration.
+Run  finops-tui --demo  to look around a filled-in example first.
+Everything you type is saved as you go."""
+
+
+class HomeScreen(Screen[None]):
+    """The list of iterations: open one, start a new or the next one, delete one."""
+
+    BINDINGS = [
+        Binding("n", "new", "New iteration", id="new"),
+        Binding("enter", "open", "Open", id="open", show=False),
+        Binding("s", "start_next", "Start next", id="start-next"),
+        Binding("delete,d", "delete", "Delete", id="delete"),
+    ]
+
+    @property
+    def finops(self) -> FinOpsApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="body"):
+            yield Static(Content("Iterations"), classes="step-heading")
+            table: DataTable[Text] = DataTable(cursor_type="row", id="iterations")
+            yield table
+            yield Static(id="welcome")
+            yield Static(id="problems")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = str(self.finops.store.data_dir)
+        table = self.query_one("#iterations", DataTable)
+        for label, key, width in [
+            ("#", "number", 3),
+            ("Title", "title", None),
+            ("Dates", "dates", 23),
+            ("Status", "status", 8),
+            ("Caps", "caps", 4),
+            ("Goals", "goals", 5),
+            ("Score", "score", 5),
+        ]:
+            table.add_column(label, key=key, width=width)
+        self.refresh_list()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_list()
+
+    def refresh_list(self) -> None:
+        loaded = self.finops.loaded
+        table = self.query_one("#iterations", DataTable)
+        selected = self.selected.id if table.row_count and self.selected else None
+        table.clear()
+        for iteration in loaded.iterations:
+            table.add_row(*self._row(iteration), key=iteration.id)
+        if selected in {it.id for it in loaded.iterations}:
+            table.move_cursor(row=table.get_row_index(selected))
+        empty = not loaded.iterations
+        table.display = not empty
+        welcome = self.query_one("#welcome", Static)
+        welcome.display = empty
+        welcome.update(Content(self.finops.load_error or WELCOME))
+        problems = self.query_one("#problems", Static)
+        problems.display = bool(loaded.problems)
+        if loaded.problems:
+            lines = [f"{len(loaded.problems)} file(s) could not be read and are left as they are:"]
+            lines += [f"  {p.path.name}: {p.message}" for p in loaded.problems]
+            problems.update(Content("\n".join(lines)))
+        if not empty:
+            table.focus()
+        self.refresh_bindings()
+
+    @staticmethod
+    def _row(iteration: Iteration) -> list[Text]:
+        score = iteration.score(at_end=iteration.read_only)
+        achieved, total = iteration.goals_achieved()
+        return [
+            Text(str(iteration.number)),
+            Text(iteration.title or "(untitled)", no_wrap=True, overflow="ellipsis"),
+            Text(f"{iteration.starts} → {iteration.ends}"),
+            Text(iteration.status.value),
+            Text(str(len(iteration.scope)), justify="right"),
+            Text(f"{achieved}/{total}", justify="right"),
+            Text(f"{score.percent:.0f}%", justify="right"),
+        ]
+
+    @property
+    def selected(self) -> Iteration | None:
+        table = self.query_one("#iterations", DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self.finops.loaded.get(key) if key else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("open", "delete"):
+            return self.selected is not None or None
+        if action == "start_next":
+            selected = self.selected
+            return (selected is not None and selected.status is Status.CLOSED) or None
+        return True
+
+    @on(DataTable.RowHighlighted)
+    def _highlighted(self) -> None:
+        self.refresh_bindings()
+
+    @on(DataTable.RowSelected)
+    def action_open(self) -> None:
+        if (iteration := self.selected) is not None:
+            self.finops.open_iteration(iteration)
+
+    def action_new(self) -> None:
+        self.finops.new_iteration()
+
+    def action_start_next(self) -> None:
+        source = self.selected
+        if source is not None and source.status is Status.CLOSED:
+            self.finops.offer_next_iteration(source)
+
+    @work
+    async def action_delete(self) -> None:
+        iteration = self.selected
+        if iteration is None:
+            return
+        title = iteration.title or "(untitled)"
+        confirmed = await self.app.push_screen_wait(
+            ConfirmDialog(
+                f"Delete iteration #{iteration.number} “{title}”?\n"
+                "The file moves to the trash folder of the data dir.",
+                yes="Delete",
+                no="Keep",
+            )
+        )
+        if confirmed and self.finops.trash(iteration):
+            self.refresh_list()

@@ -1,0 +1,150 @@
+"""Step 5, review progress: how each goal ended, the retrospective, closing, and what comes next."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Button, DataTable, Label, TextArea
+
+from finops_tui.lenses import MAX_LEVEL, MIN_LEVEL
+from finops_tui.model import Outcome
+from finops_tui.screens.base import StepScreen
+from finops_tui.screens.dialogs import FormDialog, FormField
+from finops_tui.steps import Step
+
+OUTCOME_CHOICES = tuple((o.value, o) for o in Outcome)
+LEVEL_CHOICES = tuple((str(n), n) for n in range(MIN_LEVEL, MAX_LEVEL + 1))
+RETROSPECTIVE = [
+    ("went_well", "What went well?"),
+    ("went_poorly", "What didn't go well?"),
+    ("improve", "What will we improve next time? (shown when the next iteration starts)"),
+]
+
+
+class OutcomeTable(DataTable[Text]):
+    """Each goal with its outcome; Enter records how it ended."""
+
+    BINDINGS = [Binding("enter", "screen.record_outcome", "Record outcome")]
+
+
+class ReviewScreen(StepScreen):
+    """Record outcomes and the retrospective; close the iteration; start the next one."""
+
+    STEP = Step.REVIEW
+
+    def compose_body(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Label("Goals  (Enter: outcome, level reached, evidence)", classes="section-label")
+            yield OutcomeTable(cursor_type="row", id="outcomes")
+            for key, label in RETROSPECTIVE:
+                yield Label(label, classes="section-label")
+                yield TextArea(
+                    getattr(self.iteration.review, key),
+                    id=key,
+                    classes="retro",
+                    read_only=self.read_only,
+                    soft_wrap=True,
+                )
+            with Horizontal(classes="dialog-buttons"):
+                if self.read_only:
+                    yield Button("Start next iteration", variant="primary", id="start-next")
+                    yield Button("Reopen", id="reopen")
+                else:
+                    yield Button("Close iteration", variant="primary", id="close")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        table = self.query_one(OutcomeTable)
+        table.add_column("Goal", key="goal", width=30)
+        table.add_column("Outcome", key="outcome", width=8)
+        table.add_column("Reached", key="reached", width=9)
+        table.add_column("Evidence", key="evidence", width=22)
+        self.fill()
+        table.focus()
+
+    def fill(self) -> None:
+        table = self.query_one(OutcomeTable)
+        row = table.cursor_row
+        table.clear()
+        catalog = self.finops.catalog
+        for goal in self.iteration.goals:
+            name = catalog.capability(goal.capability).name
+            table.add_row(
+                Text(
+                    f"{goal.id} {name} · {goal.lens.label} {goal.from_level}→{goal.to_level}",
+                    no_wrap=True,
+                    overflow="ellipsis",
+                ),
+                Text(goal.outcome.value if goal.outcome else "—"),
+                Text("—" if goal.reached_level is None else str(goal.reached_level)),
+                Text(goal.evidence.replace("\n", " "), no_wrap=True, overflow="ellipsis"),
+            )
+        if table.row_count:
+            table.move_cursor(row=min(row, table.row_count - 1))
+
+    @work
+    async def action_record_outcome(self) -> None:
+        goals = self.iteration.goals
+        if not goals:
+            return
+        goal = goals[self.query_one(OutcomeTable).cursor_row]
+        name = self.finops.catalog.capability(goal.capability).name
+        values = await self.app.push_screen_wait(
+            FormDialog(
+                f"{goal.id}: {goal.statement or name} ({goal.lens.label} "
+                f"{goal.from_level} → {goal.to_level})",
+                [
+                    FormField(
+                        "outcome", "Outcome", goal.outcome, kind="choice", choices=OUTCOME_CHOICES
+                    ),
+                    FormField(
+                        "reached_level",
+                        "Level reached",
+                        goal.reached_level,
+                        kind="choice",
+                        choices=LEVEL_CHOICES,
+                    ),
+                    FormField(
+                        "evidence",
+                        "Evidence",
+                        goal.evidence,
+                        placeholder="What shows it: a report, a metric, a decision",
+                    ),
+                ],
+                read_only=self.read_only,
+            )
+        )
+        if values is None or self.read_only:
+            return
+        if values["outcome"] is Outcome.ACHIEVED and values["reached_level"] is None:
+            values["reached_level"] = goal.to_level
+        for key, value in values.items():
+            setattr(goal, key, value)
+        self.fill()
+        self.changed()
+
+    @on(TextArea.Changed, ".retro")
+    def _retro(self, event: TextArea.Changed) -> None:
+        key = event.text_area.id or ""
+        if getattr(self.iteration.review, key) != event.text_area.text:
+            setattr(self.iteration.review, key, event.text_area.text)
+            self.changed()
+
+    @on(Button.Pressed, "#close")
+    def _close(self) -> None:
+        self.iteration.close(self.finops.today)
+        self.changed()
+        self.finops.show_step(Step.REVIEW)
+
+    @on(Button.Pressed, "#reopen")
+    def _reopen(self) -> None:
+        self.iteration.reopen()
+        self.changed()
+        self.finops.show_step(Step.REVIEW)
+
+    @on(Button.Pressed, "#start-next")
+    def _start_next(self) -> None:
+        self.finops.offer_next_iteration(self.iteration)

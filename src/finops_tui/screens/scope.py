@@ -1,0 +1,145 @@
+"""Step 2, define your scope: tick the capabilities to work on, or start from a starter group."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.widgets import OptionList, Static
+
+from finops_tui.catalog import Capability
+from finops_tui.model import FIRST_SCOPE_RANGE, MAX_ADDED_LATER
+from finops_tui.screens.base import StepScreen
+from finops_tui.screens.dialogs import ConfirmDialog, PickDialog
+from finops_tui.steps import Step
+from finops_tui.widgets.checklist import CapabilityChecklist
+
+
+class ScopeScreen(StepScreen):
+    """The capability picker, the highlighted capability's details, and the tutorial's rule."""
+
+    STEP = Step.SCOPE
+    BINDINGS = [Binding("p", "preset", "Starter groups", id="presets")]
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(id="scope-counter")
+        with Horizontal(classes="split"):
+            yield CapabilityChecklist(
+                self.finops.catalog,
+                self.iteration.capabilities,
+                read_only=self.read_only,
+                id="checklist",
+            )
+            with VerticalScroll(id="side-panel"):
+                yield Static(id="capability-detail")
+
+    @property
+    def checklist(self) -> CapabilityChecklist:
+        return self.query_one(CapabilityChecklist)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.checklist.focus()
+        self.show_counter()
+        self.show_detail(self.checklist.highlighted_capability)
+
+    def show_counter(self) -> None:
+        it = self.iteration
+        count = len(it.scope)
+        previous = self.finops.previous_of(it)
+        if it.is_first:
+            low, high = FIRST_SCOPE_RANGE
+            rule = f"first iteration: pick {low}-{high}"
+            warn = not low <= count <= high
+        else:
+            before = previous.capabilities if previous else []
+            added = len([c for c in it.capabilities if c not in before])
+            rule = f"later iteration: keep the same, add 1-{MAX_ADDED_LATER} ({added} added)"
+            warn = added > MAX_ADDED_LATER
+        text = f"{count} selected · {rule}"
+        counter = self.query_one("#scope-counter", Static)
+        counter.update(Content(("⚠ " if warn else "") + text))
+        counter.set_class(warn, "warning")
+
+    def show_detail(self, capability: Capability | None) -> None:
+        detail = self.query_one("#capability-detail", Static)
+        if capability is None:
+            detail.update("")
+            return
+        domain = self.finops.catalog.domain(capability.domain)
+        kpis = "\n".join(f"  • {k}" for k in capability.kpis)
+        detail.update(
+            Content.from_markup(
+                "[b]$name[/b]\n[dim]$domain[/dim]\n\n$description\n\n[b]KPIs[/b]\n$kpis\n\n"
+                "[b]Guidance[/b]\n$url\n$framework_url",
+                name=capability.name,
+                domain=domain.name,
+                description=capability.description,
+                kpis=kpis,
+                url=capability.url,
+                framework_url=capability.framework_url,
+            )
+        )
+
+    @on(OptionList.OptionHighlighted, "#checklist")
+    def _highlighted(self) -> None:
+        self.show_detail(self.checklist.highlighted_capability)
+
+    @on(CapabilityChecklist.Toggled)
+    def _toggled(self, event: CapabilityChecklist.Toggled) -> None:
+        if not event.checked and self.iteration.goals_of_capability(event.capability):
+            self._confirm_removal(event.capability)
+            return
+        self.apply()
+
+    @work
+    async def _confirm_removal(self, capability: str) -> None:
+        name = self.finops.catalog.capability(capability).name
+        goals = len(self.iteration.goals_of_capability(capability))
+        if await self.app.push_screen_wait(
+            ConfirmDialog(
+                f"Remove “{name}” from the scope? Its {goals} goal(s), their actions and its "
+                "levels are removed with it.",
+                yes="Remove",
+                no="Keep",
+            )
+        ):
+            self.apply()
+        else:
+            self.checklist.set_checked([*self.checklist.checked, capability])
+
+    def apply(self) -> None:
+        wanted = self.checklist.selected()
+        if wanted != self.iteration.capabilities:
+            self.iteration.set_scope(wanted)
+            self.changed()
+        self.show_counter()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "preset" and self.read_only:
+            return None
+        return super().check_action(action, parameters)
+
+    @work
+    async def action_preset(self) -> None:
+        catalog = self.finops.catalog
+        options = [
+            (
+                group.id,
+                Content(
+                    f"{group.title}\n  "
+                    + ", ".join(catalog.capability(c).name for c in group.capabilities)
+                ),
+            )
+            for group in catalog.starter_groups
+        ]
+        picked = await self.app.push_screen_wait(
+            PickDialog("Tick a starter group's capabilities (you can mix groups):", options)
+        )
+        if picked is None:
+            return
+        group = next(g for g in catalog.starter_groups if g.id == picked)
+        self.checklist.set_checked([*self.checklist.checked, *group.capabilities])
+        self.apply()

@@ -1,0 +1,221 @@
+"""Step 1, before you begin: the title and dates, the groups and people taking part, a note."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.widgets import Checkbox, DataTable, Input, Label, Static, TextArea
+
+from finops_tui.model import LONG_ITERATION, Group, Person
+from finops_tui.screens.base import StepScreen
+from finops_tui.screens.dialogs import ConfirmDialog, FormDialog, FormField, parse_date
+from finops_tui.steps import Step
+
+GROUP_CHOICES = tuple((g.value.capitalize(), g) for g in Group)
+
+
+class PeopleTable(DataTable[Text]):
+    """The people taking part; `a` adds, Enter edits, `x` removes."""
+
+    BINDINGS = [
+        Binding("a", "screen.add_person", "Add person"),
+        Binding("enter", "screen.edit_person", "Edit"),
+        Binding("x,delete", "screen.remove_person", "Remove"),
+    ]
+
+
+class StakeholdersScreen(StepScreen):
+    """Who takes part, and the iteration's title and dates."""
+
+    STEP = Step.STAKEHOLDERS
+
+    def compose_body(self) -> ComposeResult:
+        it = self.iteration
+        with VerticalScroll():
+            previous = self.finops.previous_of(it)
+            if previous is not None and previous.review.improve.strip():
+                note = Static(Content(previous.review.improve), id="improve-note")
+                note.border_title = f"To improve, from the review of #{previous.number}"
+                yield note
+            with Horizontal(classes="field-row"):
+                yield Label("Title", classes="field-label")
+                yield Input(
+                    it.title,
+                    placeholder="What this iteration is about",
+                    id="title",
+                    disabled=self.read_only,
+                )
+            with Horizontal(classes="field-row"):
+                yield Label("Starts", classes="field-label")
+                yield Input(
+                    it.starts.isoformat(), id="starts", classes="date", disabled=self.read_only
+                )
+                yield Label("Ends", classes="field-label short")
+                yield Input(it.ends.isoformat(), id="ends", classes="date", disabled=self.read_only)
+                yield Static(id="length", classes="hint")
+            yield Static(id="date-error", classes="field-error")
+            with Horizontal(classes="field-row"):
+                yield Label("Groups", classes="field-label")
+                for group in Group:
+                    yield Checkbox(
+                        group.value.capitalize(),
+                        getattr(it.stakeholders, group.value),
+                        id=f"group-{group.value}",
+                        disabled=self.read_only,
+                    )
+            yield Label("People  (a add · Enter edit · x remove)", classes="section-label")
+            yield PeopleTable(cursor_type="row", id="people")
+            yield Label("Notes on the team's situation and experience", classes="section-label")
+            yield TextArea(
+                it.stakeholders.notes,
+                id="notes",
+                read_only=self.read_only,
+                soft_wrap=True,
+                show_line_numbers=False,
+            )
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        table = self.query_one(PeopleTable)
+        table.add_column("Name", key="name", width=22)
+        table.add_column("Role", key="role", width=26)
+        table.add_column("Group", key="group", width=10)
+        self.fill_people()
+        self.show_length()
+        self.query_one("#title", Input).focus()
+
+    def fill_people(self) -> None:
+        table = self.query_one(PeopleTable)
+        row = table.cursor_row
+        table.clear()
+        for person in self.iteration.stakeholders.people:
+            table.add_row(
+                Text(person.name),
+                Text(person.role),
+                Text(person.group.value if person.group else ""),
+            )
+        if table.row_count:
+            table.move_cursor(row=min(row, table.row_count - 1))
+
+    def show_length(self) -> None:
+        it = self.iteration
+        weeks = (it.ends - it.starts).days / 7
+        text = f"{weeks:.1f} weeks".replace(".0 ", " ")
+        if it.ends - it.starts > LONG_ITERATION:
+            text += " · long: keep iterations short (13 weeks at most)"
+        self.query_one("#length", Static).update(Content(text))
+
+    @on(Input.Changed, "#title")
+    def _title(self, event: Input.Changed) -> None:
+        if event.value != self.iteration.title:
+            self.iteration.title = event.value
+            self.changed()
+
+    @on(Input.Changed, "#starts, #ends")
+    def _dates(self) -> None:
+        error = self.query_one("#date-error", Static)
+        try:
+            starts = parse_date(self.query_one("#starts", Input).value)
+            ends = parse_date(self.query_one("#ends", Input).value)
+            if starts is None or ends is None:
+                raise ValueError("Both dates are needed (YYYY-MM-DD).")
+            if ends < starts:
+                raise ValueError(f"The end ({ends}) is before the start ({starts}).")
+        except ValueError as exc:
+            error.update(Content(f"{exc} Not saved until it is a valid date."))
+            return
+        error.update("")
+        self._set_dates(starts, ends)
+
+    def _set_dates(self, starts: date, ends: date) -> None:
+        it = self.iteration
+        if (starts, ends) != (it.starts, it.ends):
+            it.starts, it.ends = starts, ends
+            self.show_length()
+            self.changed()
+
+    @on(Checkbox.Changed)
+    def _group(self, event: Checkbox.Changed) -> None:
+        group = (event.checkbox.id or "").removeprefix("group-")
+        if getattr(self.iteration.stakeholders, group) != event.value:
+            setattr(self.iteration.stakeholders, group, event.value)
+            self.changed()
+
+    @on(TextArea.Changed, "#notes")
+    def _notes(self, event: TextArea.Changed) -> None:
+        if event.text_area.text != self.iteration.stakeholders.notes:
+            self.iteration.stakeholders.notes = event.text_area.text
+            self.changed()
+
+    # -- people -------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("add_person", "edit_person", "remove_person") and self.read_only:
+            return action == "edit_person" or None
+        if action in ("edit_person", "remove_person"):
+            return bool(self.iteration.stakeholders.people) or None
+        return super().check_action(action, parameters)
+
+    def _person_form(self, person: Person | None) -> list[FormField]:
+        return [
+            FormField("name", "Name", person.name if person else "", required=True),
+            FormField(
+                "role",
+                "Role",
+                person.role if person else "",
+                placeholder="e.g. FinOps lead, product owner, controller",
+            ),
+            FormField(
+                "group",
+                "Group",
+                person.group if person else None,
+                kind="choice",
+                choices=GROUP_CHOICES,
+            ),
+        ]
+
+    @work
+    async def action_add_person(self) -> None:
+        values = await self.app.push_screen_wait(
+            FormDialog("Add a person", self._person_form(None))
+        )
+        if values is not None:
+            self.iteration.stakeholders.people.append(Person(**values))
+            self.fill_people()
+            self.query_one(PeopleTable).move_cursor(row=len(self.iteration.stakeholders.people) - 1)
+            self.changed()
+
+    @work
+    async def action_edit_person(self) -> None:
+        people = self.iteration.stakeholders.people
+        if not people:
+            return
+        index = self.query_one(PeopleTable).cursor_row
+        values = await self.app.push_screen_wait(
+            FormDialog("Edit person", self._person_form(people[index]), read_only=self.read_only)
+        )
+        if values is not None and not self.read_only:
+            person = people[index]
+            for key, value in values.items():
+                setattr(person, key, value)
+            self.fill_people()
+            self.changed()
+
+    @work
+    async def action_remove_person(self) -> None:
+        people = self.iteration.stakeholders.people
+        if not people or self.read_only:
+            return
+        index = self.query_one(PeopleTable).cursor_row
+        if await self.app.push_screen_wait(
+            ConfirmDialog(f"Remove {people[index].name} from this iteration?", yes="Remove")
+        ):
+            del people[index]
+            self.fill_people()
+            self.changed()

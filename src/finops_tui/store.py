@@ -1,0 +1,424 @@
+"""Reads and writes iteration files: atomic, deterministic, private, and never over another's work.
+
+The only module that touches the data dir. Every unreadable file becomes a `LoadProblem`
+instead of an exception, so one bad file never hides the others.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import os
+import re
+import secrets
+import string
+import time
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from finops_tui import toml_writer
+from finops_tui.model import SCHEMA_VERSION, Iteration, describe_errors, validate_id
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks; the conflict check still runs.
+    fcntl = None  # type: ignore[assignment]
+
+ITERATIONS = "iterations"
+TRASH = "trash"
+SUFFIX = ".toml"
+MAX_FILE_BYTES = 16 * 1024 * 1024
+STALE_TEMP_SECONDS = 3600
+_ID_ALPHABET = string.ascii_lowercase + string.digits
+_TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+class StoreError(Exception):
+    """A file could not be read or written; the message names the file and the reason."""
+
+
+class InvalidIdError(StoreError, ValueError):
+    """An id that must not become part of a path."""
+
+
+class ConflictError(StoreError):
+    """The file changed on disk since it was read: saving would overwrite someone's work."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+class ProblemKind(StrEnum):
+    """Why a file could not be loaded."""
+
+    SYNTAX = "syntax"
+    INVALID = "invalid"
+    NEWER_SCHEMA = "newer-schema"
+    UNREADABLE = "unreadable"
+
+
+@dataclass(frozen=True)
+class LoadProblem:
+    """A file that could not be loaded, and why. The file itself is left untouched."""
+
+    path: Path
+    kind: ProblemKind
+    message: str
+    details: tuple[str, ...] = ()
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else str(self.path)
+        return f"{where}: {self.message}"
+
+
+class LoadError(StoreError):
+    """Raised by `Store.load` for a file that cannot be loaded."""
+
+    def __init__(self, problem: LoadProblem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+@dataclass
+class Loaded:
+    """Everything in the data dir: the iterations (newest first) and the files that failed."""
+
+    iterations: list[Iteration] = field(default_factory=list)
+    problems: list[LoadProblem] = field(default_factory=list)
+
+    @property
+    def next_number(self) -> int:
+        return max((it.number for it in self.iterations), default=0) + 1
+
+    def get(self, iteration_id: str) -> Iteration | None:
+        return next((it for it in self.iterations if it.id == iteration_id), None)
+
+
+def newest_first(iterations: list[Iteration]) -> list[Iteration]:
+    return sorted(iterations, key=lambda it: (it.number, it.starts, it.id), reverse=True)
+
+
+class Store:
+    """The iteration files of one data dir."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = Path(data_dir)
+        # sha256 of each file as this store last read or wrote it; None = known absent.
+        self._seen: dict[str, str | None] = {}
+
+    @property
+    def iterations_dir(self) -> Path:
+        return self.data_dir / ITERATIONS
+
+    @property
+    def trash_dir(self) -> Path:
+        return self.data_dir / TRASH
+
+    def path_of(self, iteration_id: str) -> Path:
+        """The file of an iteration; the id is checked before it becomes part of a path."""
+        try:
+            validate_id(iteration_id, "iteration id")
+        except ValueError as exc:
+            raise InvalidIdError(str(exc)) from None
+        return self.iterations_dir / f"{iteration_id}{SUFFIX}"
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def files(self) -> list[Path]:
+        """The iteration files, by name; hidden files (such as unfinished saves) are skipped."""
+        self._check_data_dir()
+        try:
+            entries = list(self.iterations_dir.iterdir())
+        except FileNotFoundError:
+            return []
+        except OSError as exc:
+            raise StoreError(f"{self.iterations_dir}: cannot list: {_reason(exc)}") from None
+        return sorted(p for p in entries if p.suffix == SUFFIX and not p.name.startswith("."))
+
+    def load_all(self) -> Loaded:
+        """Load every iteration file; a file that fails is reported, never fatal."""
+        loaded = Loaded()
+        for path in self.files():
+            result = self._read(path)
+            if isinstance(result, LoadProblem):
+                loaded.problems.append(result)
+            else:
+                loaded.iterations.append(result)
+        loaded.iterations = newest_first(loaded.iterations)
+        return loaded
+
+    def load(self, iteration_id: str) -> Iteration:
+        """Load one iteration (raises LoadError with the problem)."""
+        path = self.path_of(iteration_id)
+        result = self._read(path)
+        if isinstance(result, LoadProblem):
+            raise LoadError(result)
+        return result
+
+    def _read(self, path: Path) -> Iteration | LoadProblem:
+        def problem(kind: ProblemKind, message: str, **kw: Any) -> LoadProblem:
+            return LoadProblem(path, kind, message, **kw)
+
+        if path.is_symlink():
+            target = path.resolve()
+            if not target.is_relative_to(self.data_dir.resolve()):
+                return problem(
+                    ProblemKind.UNREADABLE,
+                    f"is a link to {target}, outside the data dir; not followed",
+                )
+        try:
+            with path.open("rb") as f:
+                size = os.fstat(f.fileno()).st_size
+                if size > MAX_FILE_BYTES:
+                    return problem(
+                        ProblemKind.UNREADABLE,
+                        f"is {size / 2**20:.0f} MB; an iteration file is far smaller "
+                        f"(limit {MAX_FILE_BYTES // 2**20} MB)",
+                    )
+                data = f.read(MAX_FILE_BYTES + 1)
+        except FileNotFoundError:
+            return problem(ProblemKind.UNREADABLE, "no such file")
+        except OSError as exc:
+            return problem(ProblemKind.UNREADABLE, f"cannot read: {_reason(exc)}")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return problem(
+                ProblemKind.UNREADABLE,
+                f"is not UTF-8 text (byte {exc.start}); is this an iteration file?",
+            )
+        if not text.strip():
+            return problem(ProblemKind.INVALID, "is empty")
+        try:
+            document = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            message = str(exc)
+            line = column = None
+            if match := _TOML_POSITION.search(message):
+                line, column = int(match[1]), int(match[2])
+                message = _TOML_POSITION.sub("", message).strip()
+            return problem(
+                ProblemKind.SYNTAX,
+                f"TOML syntax error: {message}"
+                + (f" (line {line}, column {column})" if line else ""),
+                line=line,
+                column=column,
+            )
+        version = document.get("schema_version")
+        if isinstance(version, int) and not isinstance(version, bool) and version > SCHEMA_VERSION:
+            return problem(
+                ProblemKind.NEWER_SCHEMA,
+                f"schema_version {version} is newer than this finops-tui understands "
+                f"({SCHEMA_VERSION}); upgrade finops-tui to open it. The file is left as it is.",
+            )
+        try:
+            iteration = Iteration.from_document(document)
+        except ValidationError as exc:
+            details = tuple(describe_errors(exc))
+            return problem(ProblemKind.INVALID, details[0], details=details)
+        if path.stem != iteration.id:
+            return problem(
+                ProblemKind.INVALID,
+                f"id {iteration.id!r} does not match the file name; rename the file to "
+                f"{iteration.id}{SUFFIX} or change the id",
+            )
+        self._seen[iteration.id] = _digest(data)
+        return iteration
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def render(self, iteration: Iteration) -> bytes:
+        """The bytes an iteration is saved as: the same iteration always gives the same bytes."""
+        return toml_writer.dumps(iteration.to_document()).encode("utf-8")
+
+    def save(self, iteration: Iteration) -> bool:
+        """Save atomically; returns False when the file already held exactly these bytes.
+
+        Raises ConflictError when the file changed on disk since this store last read or wrote
+        it, and StoreError for anything the disk refuses. The iteration in memory is untouched.
+        """
+        if iteration.schema_version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{iteration.id}: will not write a schema {iteration.schema_version} file"
+            )
+        try:
+            checked = iteration.validated()
+        except ValidationError as exc:
+            raise StoreError(
+                f"{iteration.id}: not saved, the iteration breaks a rule: "
+                + "; ".join(describe_errors(exc))
+            ) from None
+        path = self.path_of(checked.id)
+        try:
+            data = self.render(checked)
+        except ValueError as exc:
+            raise StoreError(f"{path}: not saved: {exc}") from None
+        self._ensure_dirs()
+        with self._locked():
+            current = _read_bytes(path)
+            current_digest = None if current is None else _digest(current)
+            expected = self._seen.get(checked.id, "unknown")
+            if expected == "unknown" and current is not None:
+                raise ConflictError(path, "a file with this id already exists")
+            if expected not in ("unknown", current_digest):
+                reason = (
+                    "was deleted or moved since it was opened"
+                    if current is None
+                    else "was changed by someone else since it was opened"
+                )
+                raise ConflictError(path, reason)
+            if current == data:
+                return False
+            write_atomic(path, data)
+            self._seen[checked.id] = _digest(data)
+        self._remove_stale_temps()
+        return True
+
+    def trash(self, iteration_id: str) -> Path:
+        """Move an iteration's file to `trash/` (never unlinked); returns where it went."""
+        path = self.path_of(iteration_id)
+        self._ensure_dirs()
+        target = self.trash_dir / path.name
+        if target.exists():
+            stamp = time.strftime("%Y%m%dT%H%M%S")
+            target = self.trash_dir / f"{iteration_id}.{stamp}{SUFFIX}"
+        with self._locked():
+            try:
+                os.replace(path, target)
+            except OSError as exc:
+                raise StoreError(
+                    f"{path}: cannot move to {self.trash_dir}: {_reason(exc)}"
+                ) from None
+            _fsync_dir(self.iterations_dir)
+            _fsync_dir(self.trash_dir)
+        self._seen.pop(iteration_id, None)
+        return target
+
+    def new_id(self, starts: Any) -> str:
+        """A fresh id from the start date and a random suffix, free in iterations/ and trash/."""
+        for _ in range(1000):
+            suffix = "".join(secrets.choice(_ID_ALPHABET) for _ in range(4))
+            candidate = f"{starts.isoformat()}-{suffix}"
+            name = f"{candidate}{SUFFIX}"
+            if not (self.iterations_dir / name).exists() and not (self.trash_dir / name).exists():
+                return candidate
+        raise StoreError(f"{self.iterations_dir}: no free id for {starts}")  # pragma: no cover
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _check_data_dir(self) -> None:
+        if self.data_dir.exists() and not self.data_dir.is_dir():
+            raise StoreError(f"{self.data_dir}: the data dir is a file, not a directory")
+
+    def _ensure_dirs(self) -> None:
+        self._check_data_dir()
+        for directory in (self.data_dir, self.iterations_dir, self.trash_dir):
+            make_private_dir(directory)
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        """Serialise check-and-write between instances sharing this data dir."""
+        if fcntl is None:
+            yield
+            return
+        lock_path = self.data_dir / ".lock"
+        try:
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise StoreError(f"{lock_path}: cannot open the lock file: {_reason(exc)}") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)
+
+    def _remove_stale_temps(self) -> None:
+        # Left behind only when a save was killed; old enough that no save can still own it.
+        cutoff = time.time() - STALE_TEMP_SECONDS
+        with contextlib.suppress(OSError):
+            for path in self.iterations_dir.glob(".*.tmp"):
+                if path.stat().st_mtime < cutoff:
+                    path.unlink()
+
+
+def make_private_dir(path: Path) -> None:
+    """Create a directory readable by its owner only (whatever the umask)."""
+    if path.is_dir():
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.mkdir(mode=0o700)
+        os.chmod(path, 0o700)
+    except FileExistsError:
+        if not path.is_dir():
+            raise StoreError(f"{path}: exists and is not a directory") from None
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot create the directory: {_reason(exc)}") from None
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write a file so that it holds either its old or its new content, whatever happens.
+
+    The new bytes go to a hidden temp file beside the target (same file system), are flushed to
+    disk, and then replace the target in one rename; the directory is flushed after it.
+    """
+    temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot write: {_reason(exc)}") from None
+    try:
+        with os.fdopen(fd, "wb") as f:
+            os.fchmod(f.fileno(), 0o600)
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(temp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise StoreError(f"{path}: cannot write: {_reason(exc)}") from None
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(directory: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _read_bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot read: {_reason(exc)}") from None
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _reason(exc: OSError) -> str:
+    if exc.errno == errno.ENOSPC:
+        return "the disk is full"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "permission denied"
+    if exc.errno == errno.EROFS:
+        return "the file system is read-only"
+    return exc.strerror or str(exc)

@@ -1,0 +1,121 @@
+"""Shared fixtures: every test runs against throw-away data and config dirs."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from finops_tui.lenses import Lens
+from finops_tui.model import (
+    Action,
+    ActionStatus,
+    Goal,
+    Group,
+    Iteration,
+    Levels,
+    Person,
+    Review,
+    ScopeItem,
+    Stakeholders,
+    Status,
+)
+from finops_tui.store import Store
+
+NOW = datetime(2026, 11, 28, 14, 50, tzinfo=UTC)
+PREVIOUS_ID = "2026-10-01-ab12"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep the user's real data and config out of every test."""
+    monkeypatch.setenv("FINOPS_TUI_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("FINOPS_TUI_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def store(data_dir: Path) -> Store:
+    return Store(data_dir)
+
+
+def make_iteration(id: str = "2026-11-28-k3f9", number: int = 3, **changes: object) -> Iteration:
+    """A realistic active iteration, as in the file-format example."""
+    previous = changes.pop("previous", PREVIOUS_ID if id != PREVIOUS_ID else None)
+    iteration = Iteration(
+        id=id,
+        number=number,
+        title="Commitments and budgets",
+        status=Status.ACTIVE,
+        starts=date(2026, 11, 28),
+        ends=date(2026, 12, 26),
+        created=NOW,
+        updated=NOW,
+        previous=previous,
+        stakeholders=Stakeholders(
+            business=True,
+            technology=True,
+            notes="Platform team plus one FinOps practitioner; finance joins the review.",
+            people=[
+                Person(name="Ana Ruiz", role="FinOps lead", group=Group.FINANCE),
+                Person(name="Sam Okafor", role="Platform engineer", group=Group.TECHNOLOGY),
+            ],
+        ),
+        scope=[
+            ScopeItem(capability="budget-management", note="Budgets exist for prod only"),
+            ScopeItem(capability="commitment-based-discounts"),
+            ScopeItem(capability="managing-anomalies"),
+        ],
+        levels={
+            "budget-management": Levels(knowledge=2, process=1, metrics=1),
+            "commitment-based-discounts": Levels(knowledge=1),
+            "managing-anomalies": Levels(knowledge=1, process=1, metrics=1, adoption=1),
+        },
+        goals=[
+            Goal(
+                id="g1",
+                capability="budget-management",
+                lens=Lens.METRICS,
+                from_level=1,
+                to_level=2,
+                statement="Baseline cost vs budget for every production subscription",
+                metric="cost vs budget variance (%)",
+                baseline="unknown",
+                target="monthly variance under 5%",
+                due=date(2026, 12, 19),
+                actions=[
+                    Action(
+                        title="Create budgets for the 12 prod subscriptions",
+                        owner="Sam",
+                        due=date(2026, 12, 5),
+                        status=ActionStatus.DONE,
+                    ),
+                    Action(title="Share the variance report", owner="Ana"),
+                ],
+            ),
+            Goal(
+                id="g2",
+                capability="commitment-based-discounts",
+                lens=Lens.KNOWLEDGE,
+                from_level=1,
+                to_level=2,
+                statement="Everyone in the platform team can explain reservations",
+            ),
+        ],
+        review=Review(went_well="Finance joined every weekly check-in."),
+    )
+    for key, value in changes.items():
+        setattr(iteration, key, value)
+    return iteration
+
+
+@pytest.fixture
+def iteration() -> Iteration:
+    return make_iteration()
