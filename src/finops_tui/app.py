@@ -36,6 +36,8 @@ class FinOpsApp(App[None]):
     TITLE = "finops-tui"
     SUB_TITLE = f"v{__version__}"
     CSS_PATH = "styles/app.tcss"
+    # Side panels go beside their list only where there is room; at 80x24 they go below.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
         Binding("f1,question_mark", "help", "Keys", id="help", key_display="F1"),
@@ -68,7 +70,7 @@ class FinOpsApp(App[None]):
         if self.config_path is not None:
             self.config, problem = load_config(self.config_path)
             if problem:
-                self.notify(Content(problem), severity="warning", markup=False)
+                self.notify(problem, severity="warning", markup=False)
             if self.config.theme in self.available_themes:
                 self.theme = self.config.theme
         self.reload()
@@ -80,7 +82,7 @@ class FinOpsApp(App[None]):
 
         self.push_screen(HomeScreen())
         if self.notice:
-            self.notify(Content(self.notice), timeout=8, markup=False)
+            self.notify(self.notice, timeout=8, markup=False)
 
     def _on_hangup(self) -> None:
         """SSH dropped or the session was killed: write what is pending, then leave."""
@@ -98,7 +100,7 @@ class FinOpsApp(App[None]):
         try:
             save_config(self.config_path, self.config)
         except StoreError as exc:
-            self.notify(Content(f"Theme not remembered: {exc}"), severity="warning", markup=False)
+            self.notify(f"Theme not remembered: {exc}", severity="warning", markup=False)
 
     def action_help(self) -> None:
         if self.screen.query("HelpPanel"):
@@ -198,10 +200,10 @@ class FinOpsApp(App[None]):
         try:
             where = self.store.trash(iteration.id)
         except StoreError as exc:
-            self.notify(Content(str(exc)), title="Not deleted", severity="error", markup=False)
+            self.notify(str(exc), title="Not deleted", severity="error", markup=False)
             return False
         self.loaded.iterations = [it for it in self.loaded.iterations if it.id != iteration.id]
-        self.notify(Content(f"Moved to {where}"), title="Deleted", markup=False)
+        self.notify(f"Moved to {where}", title="Deleted", markup=False)
         return True
 
     # -- autosave -----------------------------------------------------------------------------
@@ -227,10 +229,8 @@ class FinOpsApp(App[None]):
         except ConflictError as exc:
             self._conflict = True
             self.notify(
-                Content(
-                    f"{exc.path.name} {exc.reason}. Your edits are kept here, not saved: use "
-                    "the palette (ctrl+p) to reload the file or save your version as a copy."
-                ),
+                f"{exc.path.name} {exc.reason}. Your edits are kept here, not saved: use "
+                "the palette (ctrl+p) to reload the file or save your version as a copy.",
                 title="Not saved: the file changed on disk",
                 severity="error",
                 timeout=30,
@@ -239,7 +239,7 @@ class FinOpsApp(App[None]):
             return False
         except StoreError as exc:
             self.notify(
-                Content(f"{exc}. Your edits are kept in memory; the next change tries again."),
+                f"{exc}. Your edits are kept in memory; the next change tries again.",
                 title="Not saved",
                 severity="error",
                 timeout=15,
@@ -256,7 +256,7 @@ class FinOpsApp(App[None]):
         try:
             fresh = self.store.load(self.iteration.id)
         except StoreError as exc:
-            self.notify(Content(str(exc)), title="Cannot reload", severity="error", markup=False)
+            self.notify(str(exc), title="Cannot reload", severity="error", markup=False)
             return
         self._replace_loaded(self.iteration, fresh)
         self.iteration = fresh
@@ -276,7 +276,7 @@ class FinOpsApp(App[None]):
         self.loaded.iterations.insert(0, copy)
         self._dirty = True
         if self.save_now():
-            self.notify(Content(f"Saved as iteration {copy.number} ({copy.id})"), markup=False)
+            self.notify(f"Saved as iteration {copy.number} ({copy.id})", markup=False)
             self.show_step(self._current_step())
 
     def _replace_loaded(self, old: Iteration, new: Iteration) -> None:

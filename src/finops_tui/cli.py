@@ -11,6 +11,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from finops_tui import __version__
@@ -35,6 +36,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     parser.add_argument(
         "--data-dir", metavar="DIR", help="where the iterations are kept (see below)"
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="open the app on a throw-away data dir with three example iterations",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     list_cmd = commands.add_parser("list", help="list the iterations as a table")
@@ -88,10 +94,30 @@ def _load(store: Store) -> Loaded:
 
 def _run_tui(args: argparse.Namespace) -> int:
     from finops_tui.app import FinOpsApp
+    from finops_tui.locations import config_file
 
-    app = FinOpsApp(store=_open_store(args))
+    if args.demo:
+        return _run_demo()
+    app = FinOpsApp(store=_open_store(args), config_path=config_file())
     app.run()
     return app.return_code or 0
+
+
+def _run_demo() -> int:
+    import tempfile
+    from datetime import date
+
+    from finops_tui.app import FinOpsApp
+    from finops_tui.demo import seed
+    from finops_tui.store import Store
+
+    with tempfile.TemporaryDirectory(prefix="finops-tui-demo-") as tmp:
+        store = Store(Path(tmp))
+        seed(store, date.today())
+        notice = f"Demo data in {tmp}: it is deleted when you quit."
+        app = FinOpsApp(store=store, notice=notice)
+        app.run()
+        return app.return_code or 0
 
 
 # -- list ---------------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ def demo_iterations(today: date) -> list[Iteration]:
     second_start = third_start - timedelta(weeks=5)
     first_start = second_start - timedelta(weeks=5)
 
-    first = Iteration.new("demo-1", 1, first_start, now=_at(first_start))
+    first = Iteration.new(f"{first_start}-demo", 1, first_start, now=_at(first_start))
     first.title = "Get visibility of our cloud spend"
     first.stakeholders = Stakeholders(
         business=True,
@@ -82,7 +82,7 @@ def demo_iterations(today: date) -> list[Iteration]:
     g2.actions = [
         Action(title="Build a Checkout cost view", owner="Sam Okafor", status=ActionStatus.DONE),
     ]
-    g2.outcome, g2.reached_level = Outcome.PARTLY, 1
+    g2.outcome, g2.reached_level = Outcome.PARTLY, 0
     g2.evidence = "Shown once; the second review ran out of time."
     first.status = Status.ACTIVE
     first.review.went_well = "Finance and engineering agreed on the tag keys in one meeting."
@@ -91,7 +91,7 @@ def demo_iterations(today: date) -> list[Iteration]:
     first.close(first.ends)
 
     second = first.start_next(
-        "demo-2", 2, second_start, carry_unfinished=True, now=_at(second_start)
+        f"{second_start}-demo", 2, second_start, carry_unfinished=True, now=_at(second_start)
     )
     second.title = "Shared cost and budgets"
     second.set_scope([*first.capabilities, "managing-shared-cost"])
@@ -118,14 +118,16 @@ def demo_iterations(today: date) -> list[Iteration]:
     for goal in second.goals:
         if goal.capability == "data-analysis-showback":
             goal.outcome, goal.reached_level = Outcome.ACHIEVED, 1
-            goal.evidence = "Both sprint reviews showed cost."
+            goal.evidence = "Both sprint reviews showed cost, as carried over from #1."
     second.status = Status.ACTIVE
     second.review.went_well = "The split rule was accepted without escalation."
     second.review.went_poorly = "Budgets depend on the finance calendar; we started too late."
     second.review.improve = "Invite the controller to the kick-off; keep to one or two goals."
     second.close(second.ends)
 
-    third = second.start_next("demo-3", 3, third_start, carry_unfinished=True, now=_at(third_start))
+    third = second.start_next(
+        f"{third_start}-demo", 3, third_start, carry_unfinished=True, now=_at(third_start)
+    )
     third.title = "Monthly budgets and anomaly alerts"
     third.set_scope([*second.capabilities, *SCOPE[3:]])
     third.stakeholders.people.append(

@@ -43,6 +43,8 @@ class StepScreen(Screen[None]):
         return self.iteration.read_only
 
     def compose(self) -> ComposeResult:
+        # Set before the header mounts: a title change on a header being built can race it.
+        self.sub_title = self._subtitle()
         yield Header()
         yield StepBar(self.iteration, self.STEP)
         heading = self.STEP.heading + (
@@ -56,14 +58,14 @@ class StepScreen(Screen[None]):
     def compose_body(self) -> ComposeResult:
         raise NotImplementedError
 
-    def on_mount(self) -> None:
-        self.sub_title = self.iteration.title or f"Iteration {self.iteration.number}"
+    def _subtitle(self) -> str:
+        return self.iteration.title or f"Iteration {self.iteration.number}"
 
     def changed(self) -> None:
         """The iteration changed: save soon, and refresh the step ticks and title."""
         self.finops.changed()
         self.query_one(StepBar).refresh_steps()
-        self.sub_title = self.iteration.title or f"Iteration {self.iteration.number}"
+        self.sub_title = self._subtitle()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "next_step":

@@ -54,7 +54,7 @@ class FormDialog(ModalScreen[dict[str, Any] | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(Content(self.title_text), classes="dialog-title")
-            with VerticalScroll(classes="dialog-fields"):
+            with VerticalScroll(classes="dialog-fields", can_focus=False):
                 for field in self.fields:
                     yield Label(Content(field.label), classes="field-label")
                     if field.kind == "choice":
@@ -75,12 +75,20 @@ class FormDialog(ModalScreen[dict[str, Any] | None]):
                             or ("YYYY-MM-DD" if field.kind == "date" else ""),
                             id=f"field-{field.key}",
                             disabled=self.read_only,
+                            select_on_focus=False,
                         )
                     yield Static("", classes="field-error", id=f"error-{field.key}")
             with Horizontal(classes="dialog-buttons"):
                 if not self.read_only:
                     yield Button("Save", variant="primary", id="save")
                 yield Button("Cancel" if not self.read_only else "Close", id="cancel")
+
+    def on_mount(self) -> None:
+        first = self.query_one(f"#field-{self.fields[0].key}")
+        if first.focusable:
+            first.focus()
+        else:
+            self.query_one("#cancel", Button).focus()
 
     @on(Input.Submitted)
     def _next_or_save(self, event: Input.Submitted) -> None:

@@ -37,7 +37,6 @@ class GoalsScreen(StepScreen):
         return self.query_one(GoalMatrix)
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.matrix.focus()
         self.show_warnings()
         self.show_cell()

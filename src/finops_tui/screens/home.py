@@ -51,6 +51,7 @@ class HomeScreen(Screen[None]):
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
+        self.sub_title = str(self.finops.store.data_dir)
         yield Header()
         with Vertical(id="body"):
             yield Static(Content("Iterations"), classes="step-heading")
@@ -61,19 +62,26 @@ class HomeScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = str(self.finops.store.data_dir)
-        table = self.query_one("#iterations", DataTable)
-        for label, key, width in [
+        self.refresh_list()
+
+    def on_resize(self) -> None:
+        self.refresh_list()
+
+    def _columns(self, table: DataTable[Text]) -> None:
+        """Fixed columns get what they need; the title gets the rest of the width."""
+        fixed = [
             ("#", "number", 3),
-            ("Title", "title", None),
             ("Dates", "dates", 23),
-            ("Status", "status", 8),
+            ("Status", "status", 6),
             ("Caps", "caps", 4),
             ("Goals", "goals", 5),
             ("Score", "score", 5),
-        ]:
+        ]
+        padding = 2 * (len(fixed) + 1) + 4
+        title = max(10, self.size.width - sum(w for *_, w in fixed) - padding)
+        table.clear(columns=True)
+        for label, key, width in [fixed[0], ("Title", "title", title), *fixed[1:]]:
             table.add_column(label, key=key, width=width)
-        self.refresh_list()
 
     def on_screen_resume(self) -> None:
         self.refresh_list()
@@ -82,7 +90,7 @@ class HomeScreen(Screen[None]):
         loaded = self.finops.loaded
         table = self.query_one("#iterations", DataTable)
         selected = self.selected.id if table.row_count and self.selected else None
-        table.clear()
+        self._columns(table)
         for iteration in loaded.iterations:
             table.add_row(*self._row(iteration), key=iteration.id)
         if selected in {it.id for it in loaded.iterations}:

@@ -39,7 +39,7 @@ class PlanScreen(StepScreen):
     ]
 
     def compose_body(self) -> ComposeResult:
-        with Horizontal(classes="split"):
+        with Horizontal(classes="split", id="plan-split"):
             yield OptionList(id="goals")
             with Vertical(id="actions-panel"):
                 yield Label(
@@ -57,10 +57,9 @@ class PlanScreen(StepScreen):
         return self.query_one("#actions", DataTable)
 
     def on_mount(self) -> None:
-        super().on_mount()
         table = self.actions_table
-        table.add_column("Action", key="title", width=24)
-        table.add_column("Owner", key="owner", width=12)
+        table.add_column("Action", key="title", width=36)
+        table.add_column("Owner", key="owner", width=14)
         table.add_column("Due", key="due", width=10)
         table.add_column("Status", key="status", width=7)
         catalog = self.finops.catalog
@@ -210,4 +209,4 @@ class PlanScreen(StepScreen):
         if (goal := self.goal) is not None:
             url = self.finops.catalog.capability(goal.capability).url
             self.app.copy_to_clipboard(url)
-            self.notify(Content(f"Copied {url}"), markup=False)
+            self.notify(f"Copied {url}", markup=False)

@@ -56,7 +56,6 @@ class ReviewScreen(StepScreen):
                     yield Button("Close iteration", variant="primary", id="close")
 
     def on_mount(self) -> None:
-        super().on_mount()
         table = self.query_one(OutcomeTable)
         table.add_column("Goal", key="goal", width=30)
         table.add_column("Outcome", key="outcome", width=8)

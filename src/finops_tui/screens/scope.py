@@ -40,7 +40,6 @@ class ScopeScreen(StepScreen):
         return self.query_one(CapabilityChecklist)
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.checklist.focus()
         self.show_counter()
         self.show_detail(self.checklist.highlighted_capability)

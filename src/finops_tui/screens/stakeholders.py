@@ -50,14 +50,25 @@ class StakeholdersScreen(StepScreen):
                     placeholder="What this iteration is about",
                     id="title",
                     disabled=self.read_only,
+                    select_on_focus=False,
                 )
             with Horizontal(classes="field-row"):
                 yield Label("Starts", classes="field-label")
                 yield Input(
-                    it.starts.isoformat(), id="starts", classes="date", disabled=self.read_only
+                    it.starts.isoformat(),
+                    id="starts",
+                    classes="date",
+                    disabled=self.read_only,
+                    select_on_focus=False,
                 )
                 yield Label("Ends", classes="field-label short")
-                yield Input(it.ends.isoformat(), id="ends", classes="date", disabled=self.read_only)
+                yield Input(
+                    it.ends.isoformat(),
+                    id="ends",
+                    classes="date",
+                    disabled=self.read_only,
+                    select_on_focus=False,
+                )
                 yield Static(id="length", classes="hint")
             yield Static(id="date-error", classes="field-error")
             with Horizontal(classes="field-row"):
@@ -81,7 +92,6 @@ class StakeholdersScreen(StepScreen):
             )
 
     def on_mount(self) -> None:
-        super().on_mount()
         table = self.query_one(PeopleTable)
         table.add_column("Name", key="name", width=22)
         table.add_column("Role", key="role", width=26)
@@ -129,8 +139,9 @@ class StakeholdersScreen(StepScreen):
                 raise ValueError(f"The end ({ends}) is before the start ({starts}).")
         except ValueError as exc:
             error.update(Content(f"{exc} Not saved until it is a valid date."))
+            error.display = True
             return
-        error.update("")
+        error.display = False
         self._set_dates(starts, ends)
 
     def _set_dates(self, starts: date, ends: date) -> None:

@@ -21,7 +21,7 @@ SHORT = {
     Lens.ADOPTION: "Adopt.",
     Lens.AUTOMATION: "Autom.",
 }
-NAME_WIDTH = 24
+NAME_WIDTH = 19
 
 
 @dataclass(frozen=True)
@@ -41,11 +41,11 @@ class GoalMatrix(DataTable[Text]):
 
     BINDINGS = [
         *(
-            Binding(str(n), f"set_level({n})", f"Level {n}", show=n == 0, key_display="0-4")
+            Binding(str(n), f"set_level({n})", "Level", show=n == 0, key_display="0-4")
             for n in range(MIN_LEVEL, MAX_LEVEL + 1)
         ),
-        Binding("plus,equals_sign", "move_target(1)", "Target +", key_display="+"),
-        Binding("minus", "move_target(-1)", "Target -", key_display="-"),
+        Binding("plus,equals_sign", "move_target(1)", "Target", key_display="+/-"),
+        Binding("minus", "move_target(-1)", "Lower target", show=False),
         Binding("enter", "edit_goal", "Edit goal"),
     ]
 
@@ -80,7 +80,7 @@ class GoalMatrix(DataTable[Text]):
         self.add_column(Text("Capability"), key="capability", width=NAME_WIDTH)
         for lens in LENSES:
             self.add_column(Text(SHORT[lens], justify="center"), key=lens.value, width=7)
-        self.add_column(Text("Score", justify="right"), key="score", width=9)
+        self.add_column(Text("Score", justify="right"), key="score", width=10)
         self.fill()
         self.move_cursor(row=0, column=1)
 
@@ -103,7 +103,7 @@ class GoalMatrix(DataTable[Text]):
         for lens in LENSES:
             cells.append(self._cell_text(capability, lens))
         score = self.iteration.capability_score(capability)
-        cells.append(Text(f"{score.points}/20 {score.percent:3.0f}%", justify="right"))
+        cells.append(Text(f"{score.points}/20 {score.percent:.0f}%", justify="right"))
         return cells
 
     def _cell_text(self, capability: str, lens: Lens) -> Text:

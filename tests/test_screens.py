@@ -1,0 +1,307 @@
+"""The guided iteration, driven by keys; every assertion that matters is on the saved file."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from textual.pilot import Pilot
+from textual.widgets import Button, Checkbox, DataTable, Input, TextArea
+
+from finops_tui.model import Outcome
+from finops_tui.screens.dialogs import ConfirmDialog, FormDialog, PickDialog
+from finops_tui.screens.home import HomeScreen
+from finops_tui.steps import Step
+from finops_tui.store import Store
+from finops_tui.widgets.checklist import CapabilityChecklist
+from finops_tui.widgets.goal_matrix import GoalMatrix
+
+from .conftest import make_iteration
+from .ui import TODAY, burst, make_app, on_step, open_step, saved, type_text, wait_until
+
+FIRST_THREE = ["data-analysis-showback", "cost-allocation", "managing-shared-cost"]
+
+
+async def test_a_whole_iteration_by_keyboard_then_the_next_one(store: Store) -> None:
+    app = make_app(store)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        assert isinstance(app.screen, HomeScreen)
+        assert "Press  n  to start" in str(app.screen.query_one("#welcome").render())
+
+        # Step 1: the title field has the focus; typing saves within a second.
+        await pilot.press("n")
+        await wait_until(pilot, lambda: on_step(app, Step.STAKEHOLDERS))
+        assert isinstance(app.focused, Input) and app.focused.id == "title"
+        await type_text(pilot, "Budgets first")
+        await wait_until(pilot, lambda: saved(store).get("title") == "Budgets first", 1.5)
+        app.screen.query_one("#group-business", Checkbox).value = True
+        app.screen.query_one("#group-finance", Checkbox).value = True
+        await wait_until(pilot, lambda: saved(store)["stakeholders"]["finance"] is True)
+        assert saved(store)["stakeholders"]["technology"] is False
+
+        # Step 2: the picker has the focus on the first capability; a burst ticks three.
+        await pilot.press("ctrl+n")
+        await wait_until(pilot, lambda: on_step(app, Step.SCOPE))
+        assert isinstance(app.focused, CapabilityChecklist)
+        burst(pilot, "space", "down", "space", "down", "space")
+        await wait_until(pilot, lambda: len(saved(store).get("scope", [])) == 3)
+        assert [s["capability"] for s in saved(store)["scope"]] == FIRST_THREE
+
+        # Step 3: the matrix has the focus on the first cell.
+        await pilot.press("ctrl+n")
+        await wait_until(pilot, lambda: on_step(app, Step.GOALS))
+        assert isinstance(app.focused, GoalMatrix)
+        await pilot.press("1", "plus", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, FormDialog))
+        await type_text(pilot, "Everyone reads the cost report")
+        await pilot.press("enter", "enter", "enter", "enter", "enter")
+        await wait_until(pilot, lambda: saved(store).get("goals", [{}])[0].get("statement"))
+        [goal] = saved(store)["goals"]
+        assert (goal["capability"], goal["lens"], goal["from_level"], goal["to_level"]) == (
+            "data-analysis-showback",
+            "knowledge",
+            1,
+            2,
+        )
+        assert goal["statement"] == "Everyone reads the cost report"
+        assert saved(store)["levels"]["data-analysis-showback"]["knowledge"] == 1
+
+        # Step 4: an action for the goal.
+        await pilot.press("ctrl+n")
+        await wait_until(pilot, lambda: on_step(app, Step.PLAN))
+        await pilot.press("a")
+        await wait_until(pilot, lambda: isinstance(app.screen, FormDialog))
+        await type_text(pilot, "Send the report")
+        await pilot.press("enter")
+        await type_text(pilot, "Ana")
+        await pilot.press("enter", "enter")  # Enter on the last text field saves
+        await wait_until(pilot, lambda: saved(store)["goals"][0].get("actions"))
+        assert saved(store)["goals"][0]["actions"] == [
+            {"title": "Send the report", "owner": "Ana", "status": "todo"}
+        ]
+        await pilot.press("tab", "space")
+        await wait_until(pilot, lambda: saved(store)["goals"][0]["actions"][0]["status"] == "doing")
+
+        # Step 5: outcome, retrospective, close.
+        await pilot.press("ctrl+n")
+        await wait_until(pilot, lambda: on_step(app, Step.REVIEW))
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, FormDialog))
+        dialog = app.screen
+        dialog.query_one("#field-outcome").value = Outcome.PARTLY
+        dialog.query_one("#field-reached_level").value = 1
+        dialog.query_one("#save", Button).press()
+        await wait_until(pilot, lambda: saved(store)["goals"][0].get("outcome") == "partly")
+        app.screen.query_one("#improve", TextArea).focus()
+        await type_text(pilot, "Start on time")
+        await wait_until(pilot, lambda: saved(store).get("review", {}).get("improve"))
+        app.screen.query_one("#close", Button).press()
+        await wait_until(pilot, lambda: saved(store)["status"] == "closed")
+        assert saved(store)["review"]["closed"] == TODAY
+        await wait_until(pilot, lambda: app.screen.query("#start-next"))
+
+        # The next iteration: same scope, levels reached, unfinished goal carried on request.
+        first_id = saved(store)["id"]
+        app.screen.query_one("#start-next", Button).press()
+        await wait_until(pilot, lambda: isinstance(app.screen, PickDialog))
+        await pilot.press("enter")  # the first choice: carry the goal over
+        await wait_until(pilot, lambda: len(store.files()) == 2)
+        await wait_until(pilot, lambda: on_step(app, Step.STAKEHOLDERS))
+        note = app.screen.query_one("#improve-note")
+        assert "Start on time" in str(note.render())
+        await pilot.press("ctrl+q")
+
+    second = next(p for p in store.files() if p.stem != first_id)
+    nxt = saved(store, second.stem)
+    assert nxt["previous"] == first_id and nxt["number"] == 2
+    assert [s["capability"] for s in nxt["scope"]] == FIRST_THREE
+    assert nxt["levels"]["data-analysis-showback"]["knowledge"] == 1
+    [carried] = nxt["goals"]
+    assert carried["statement"] == "Everyone reads the cost report"
+    assert [a["title"] for a in carried["actions"]] == ["Send the report"]
+
+
+async def test_home_lists_newest_first_with_problems(store: Store) -> None:
+    store.save(make_iteration(id="2026-10-01-ab12", number=2, title="Older"))
+    store.save(make_iteration(title="Newer"))
+    (store.iterations_dir / "broken.toml").write_text("title = [")
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one("#iterations", DataTable)
+        assert [str(table.get_row_at(i)[1]) for i in range(table.row_count)] == ["Newer", "Older"]
+        problems = str(app.screen.query_one("#problems").render())
+        assert "broken.toml" in problems and "TOML syntax error" in problems
+
+
+async def test_delete_asks_then_moves_the_file_to_the_trash(store: Store) -> None:
+    store.save(make_iteration())
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("d")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.press("n")
+        await wait_until(pilot, lambda: isinstance(app.screen, HomeScreen))
+        assert len(store.files()) == 1
+        await pilot.press("d")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.press("y")
+        await wait_until(pilot, lambda: not store.files())
+    assert [p.name for p in store.trash_dir.iterdir()] == ["2026-11-28-k3f9.toml"]
+
+
+async def test_a_bad_date_is_a_message_not_a_change(store: Store) -> None:
+    store.save(make_iteration())
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_step(pilot, Step.STAKEHOLDERS)
+        ends = app.screen.query_one("#ends", Input)
+        ends.value = "2026-13-45"
+        await pilot.pause()
+        error = app.screen.query_one("#date-error")
+        assert error.display and "not a date" in str(error.render())
+        ends.value = "2026-11-01"
+        await pilot.pause()
+        assert "before the start" in str(error.render())
+        ends.value = "2027-03-31"
+        await wait_until(pilot, lambda: saved(store)["ends"] == date(2027, 3, 31))
+        assert not error.display
+        assert "long" in str(app.screen.query_one("#length").render())
+
+
+async def add_person(pilot: Pilot) -> None:
+    pilot.app.screen.query_one("#people").focus()
+    await pilot.press("a")
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, FormDialog))
+
+
+async def test_people_are_added_edited_and_removed(store: Store) -> None:
+    store.save(make_iteration())
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_step(pilot, Step.STAKEHOLDERS)
+        await add_person(pilot)
+        await type_text(pilot, "Lena")
+        await pilot.press("enter")
+        await type_text(pilot, "Controller")
+        app.screen.query_one("#field-group").value = "finance"
+        app.screen.query_one("#save", Button).press()
+        await wait_until(pilot, lambda: len(saved(store)["stakeholders"]["people"]) == 3)
+        assert saved(store)["stakeholders"]["people"][2] == {
+            "name": "Lena",
+            "role": "Controller",
+            "group": "finance",
+        }
+        await pilot.press("x")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.press("y")
+        await wait_until(pilot, lambda: len(saved(store)["stakeholders"]["people"]) == 2)
+
+
+async def test_an_empty_name_is_refused_in_the_dialog(store: Store) -> None:
+    store.save(make_iteration())
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_step(pilot, Step.STAKEHOLDERS)
+        await add_person(pilot)
+        app.screen.query_one("#save", Button).press()
+        await pilot.pause()
+        assert isinstance(app.screen, FormDialog)
+        assert "required" in str(app.screen.query_one("#error-name").render())
+
+
+async def test_goal_matrix_keys_and_bursts(store: Store) -> None:
+    store.save(make_iteration(goals=[]))
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_step(pilot, Step.GOALS)
+        burst(pilot, "3", "right", "2", "right", "4", "down", "plus", "plus")
+        await wait_until(
+            pilot,
+            lambda: (
+                saved(store)["levels"]["commitment-based-discounts"]["metrics"] == 0
+                and saved(store).get("goals")
+            ),
+        )
+        levels = saved(store)["levels"]
+        bm = levels["budget-management"]
+        assert (bm["knowledge"], bm["process"], bm["metrics"]) == (3, 2, 4)
+        [goal] = saved(store)["goals"]
+        assert (goal["capability"], goal["lens"], goal["from_level"], goal["to_level"]) == (
+            "commitment-based-discounts",
+            "metrics",
+            0,
+            2,
+        )
+        await pilot.press("minus", "minus")
+        await wait_until(pilot, lambda: "goals" not in saved(store))
+
+
+async def test_scope_presets_and_removal_asks_when_goals_would_go(store: Store) -> None:
+    store.save(make_iteration())
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_step(pilot, Step.SCOPE)
+        await pilot.press("p")
+        await wait_until(pilot, lambda: isinstance(app.screen, PickDialog))
+        await pilot.press("enter")  # "New to FinOps"
+        await wait_until(pilot, lambda: len(saved(store)["scope"]) == 6)
+        # Untick "Budget management", which has a goal: the app asks first.
+        checklist = app.screen.query_one(CapabilityChecklist)
+        index = next(i for i, o in enumerate(checklist.options) if o.id == "budget-management")
+        checklist.highlighted = index
+        await pilot.press("space")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.press("n")
+        await wait_until(pilot, lambda: on_step(app, Step.SCOPE))
+        assert "budget-management" in [s["capability"] for s in saved(store)["scope"]]
+        assert "budget-management" in app.screen.query_one(CapabilityChecklist).checked
+
+
+async def test_closed_iterations_are_read_only(store: Store) -> None:
+    iteration = make_iteration()
+    iteration.close(date(2026, 12, 26))
+    store.save(iteration)
+    before = store.path_of(iteration.id).read_bytes()
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_step(pilot, Step.REVIEW)
+        app.show_step(Step.GOALS)
+        await wait_until(pilot, lambda: on_step(app, Step.GOALS))
+        await pilot.press("4", "plus")
+        app.show_step(Step.STAKEHOLDERS)
+        await wait_until(pilot, lambda: app.screen.query("#title"))
+        assert app.screen.query_one("#title", Input).disabled
+        await pilot.press("ctrl+q")
+    assert store.path_of(iteration.id).read_bytes() == before
+
+
+async def test_every_step_is_in_the_palette(store: Store) -> None:
+    store.save(make_iteration())
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_step(pilot, Step.STAKEHOLDERS)
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+    assert {f"Go to {s.title}" for s in Step} <= titles
+    assert {"New iteration", "Iterations", "Close iteration", "Keys"} <= titles
+
+
+async def test_a_conflict_is_reported_and_nothing_is_lost(store: Store) -> None:
+    store.save(make_iteration())
+    app = make_app(store)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await open_step(pilot, Step.STAKEHOLDERS)
+        other = Store(store.data_dir)
+        theirs = other.load("2026-11-28-k3f9")
+        theirs.title = "Changed elsewhere"
+        other.save(theirs)
+        await type_text(pilot, "!")
+        await wait_until(pilot, lambda: app._notifications)
+        assert any("changed on disk" in (n.title or "") for n in app._notifications)
+        assert saved(store)["title"] == "Changed elsewhere"
+        assert app.iteration is not None and app.iteration.title.endswith("!")
+        app.save_as_copy()
+        await wait_until(pilot, lambda: len(store.files()) == 2)
+        await wait_until(pilot, lambda: app.screen.query("#title"))
+        await pilot.pause()
+    titles = sorted(saved(store, p.stem)["title"] for p in store.files())
+    assert titles == ["Changed elsewhere", "Commitments and budgets! (copy)"]
