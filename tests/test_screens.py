@@ -305,3 +305,19 @@ async def test_a_conflict_is_reported_and_nothing_is_lost(store: Store) -> None:
         await pilot.pause()
     titles = sorted(saved(store, p.stem)["title"] for p in store.files())
     assert titles == ["Changed elsewhere", "Commitments and budgets! (copy)"]
+
+
+async def test_every_screen_renders_at_60x20(store: Store) -> None:
+    from finops_tui.demo import seed
+
+    seed(store, TODAY)
+    app = make_app(Store(store.data_dir))
+    async with app.run_test(size=(60, 20)) as pilot:
+        await open_step(pilot, Step.STAKEHOLDERS)
+        for step in Step:
+            app.show_step(step)
+            await wait_until(pilot, lambda s=step: on_step(app, s))
+            await pilot.pause()
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: isinstance(app.screen, HomeScreen))
+        assert app.is_running

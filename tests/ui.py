@@ -11,6 +11,7 @@ from typing import Any
 
 from textual import events
 from textual.pilot import Pilot
+from textual.widget import Widget
 
 from finops_tui.app import FinOpsApp
 from finops_tui.screens.base import StepScreen
@@ -54,11 +55,11 @@ def burst(pilot: Pilot, *keys: str) -> None:
         pilot.app.post_message(events.Key(key, char))
 
 
-def paste(pilot: Pilot, text: str) -> None:
-    """Paste text into the focused widget, as a terminal delivers a paste."""
-    focused = pilot.app.focused
-    assert focused is not None, "nothing has focus"
-    focused.post_message(events.Paste(text))
+async def paste(pilot: Pilot, widget: Widget, text: str) -> None:
+    """Focus a widget and paste text into it, as a terminal delivers a paste."""
+    widget.focus()
+    await wait_until(pilot, lambda: pilot.app.focused is widget)
+    pilot.app.post_message(events.Paste(text))
 
 
 async def type_text(pilot: Pilot, text: str) -> None:

@@ -24,9 +24,23 @@ class StepScreen(Screen[None]):
 
     STEP: ClassVar[Step]
     BINDINGS = [
-        Binding("ctrl+n,f8", "next_step", "Next step", id="next-step", key_display="^n"),
-        Binding("ctrl+r,f7", "previous_step", "Prev step", id="previous-step", key_display="^r"),
-        Binding("escape", "home", "Iterations", id="home"),
+        Binding(
+            "ctrl+n,f8",
+            "next_step",
+            "Next",
+            id="next-step",
+            key_display="^n",
+            tooltip="Next step (also F8)",
+        ),
+        Binding(
+            "ctrl+r,f7",
+            "previous_step",
+            "Back",
+            id="previous-step",
+            key_display="^r",
+            tooltip="Previous step (also F7)",
+        ),
+        Binding("escape", "home", "Home", id="home", tooltip="Back to the list of iterations"),
     ]
 
     @property

@@ -76,8 +76,8 @@ class GoalsScreen(StepScreen):
         for info in lens.levels:
             mark = "▶" if info.level == level else ("◎" if info.level == target else " ")
             lines.append(Content(f"{mark} {info.level} {info.label}"))
-        lines.append(Content.from_markup("\n[b]Now:[/b] $meaning", meaning=now.meaning))
-        lines.append(Content.from_markup("[b]Next:[/b] $advice", advice=now.advice))
+        lines.append(Content.assemble("\n", ("Now: ", "bold"), now.meaning))
+        lines.append(Content.assemble(("Next: ", "bold"), now.advice))
         for goal in self.iteration.goals_of(cell.capability, cell.lens):
             lines.append(
                 Content.from_markup(

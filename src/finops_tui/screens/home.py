@@ -19,17 +19,18 @@ from finops_tui.screens.dialogs import ConfirmDialog
 if TYPE_CHECKING:
     from finops_tui.app import FinOpsApp
 
+NARROW = 76
 WELCOME = """\
 Welcome to finops-tui.
 
-An iteration takes your team through five short steps, as in Microsoft's tutorial
-"Conduct a FinOps iteration":
+An iteration takes your team through five short steps, as in
+Microsoft's tutorial "Conduct a FinOps iteration":
 
   1 Stakeholders  who takes part: business, technology, finance
   2 Scope         which 3-5 FinOps capabilities to work on
-  3 Goals         where you are on the five maturity lenses, and where to go next
+  3 Goals         your level on five maturity lenses, and the next
   4 Plan          the actions, with owners and due dates
-  5 Review        what you achieved, and what to improve next time
+  5 Review        what you achieved, what to improve next time
 
 Press  n  to start your first iteration.
 Run  finops-tui --demo  to look around a filled-in example first.
@@ -69,11 +70,12 @@ class HomeScreen(Screen[None]):
 
     def _columns(self, table: DataTable[Text]) -> None:
         """Fixed columns get what they need; the title gets the rest of the width."""
+        narrow = self.size.width < NARROW
         fixed = [
             ("#", "number", 3),
-            ("Dates", "dates", 23),
+            ("Starts", "starts", 10) if narrow else ("Dates", "dates", 23),
             ("Status", "status", 6),
-            ("Caps", "caps", 4),
+            *([] if narrow else [("Caps", "caps", 4)]),
             ("Goals", "goals", 5),
             ("Score", "score", 5),
         ]
@@ -83,16 +85,15 @@ class HomeScreen(Screen[None]):
         for label, key, width in [fixed[0], ("Title", "title", title), *fixed[1:]]:
             table.add_column(label, key=key, width=width)
 
-    def on_screen_resume(self) -> None:
-        self.refresh_list()
-
     def refresh_list(self) -> None:
         loaded = self.finops.loaded
         table = self.query_one("#iterations", DataTable)
         selected = self.selected.id if table.row_count and self.selected else None
         self._columns(table)
+        keys = [str(column.key.value) for column in table.ordered_columns]
         for iteration in loaded.iterations:
-            table.add_row(*self._row(iteration), key=iteration.id)
+            cells = self._cells(iteration)
+            table.add_row(*(cells[k] for k in keys), key=iteration.id)
         if selected in {it.id for it in loaded.iterations}:
             table.move_cursor(row=table.get_row_index(selected))
         empty = not loaded.iterations
@@ -111,18 +112,19 @@ class HomeScreen(Screen[None]):
         self.refresh_bindings()
 
     @staticmethod
-    def _row(iteration: Iteration) -> list[Text]:
+    def _cells(iteration: Iteration) -> dict[str, Text]:
         score = iteration.score(at_end=iteration.read_only)
         achieved, total = iteration.goals_achieved()
-        return [
-            Text(str(iteration.number)),
-            Text(iteration.title or "(untitled)", no_wrap=True, overflow="ellipsis"),
-            Text(f"{iteration.starts} → {iteration.ends}"),
-            Text(iteration.status.value),
-            Text(str(len(iteration.scope)), justify="right"),
-            Text(f"{achieved}/{total}", justify="right"),
-            Text(f"{score.percent:.0f}%", justify="right"),
-        ]
+        return {
+            "number": Text(str(iteration.number)),
+            "title": Text(iteration.title or "(untitled)", no_wrap=True, overflow="ellipsis"),
+            "starts": Text(str(iteration.starts)),
+            "dates": Text(f"{iteration.starts} → {iteration.ends}"),
+            "status": Text(iteration.status.value),
+            "caps": Text(str(len(iteration.scope)), justify="right"),
+            "goals": Text(f"{achieved}/{total}", justify="right"),
+            "score": Text(f"{score.percent:.0f}%", justify="right"),
+        }
 
     @property
     def selected(self) -> Iteration | None:

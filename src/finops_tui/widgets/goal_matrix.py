@@ -79,7 +79,7 @@ class GoalMatrix(DataTable[Text]):
     def on_mount(self) -> None:
         self.add_column(Text("Capability"), key="capability", width=NAME_WIDTH)
         for lens in LENSES:
-            self.add_column(Text(SHORT[lens], justify="center"), key=lens.value, width=7)
+            self.add_column(Text(SHORT[lens]), key=lens.value, width=7)
         self.add_column(Text("Score", justify="right"), key="score", width=10)
         self.fill()
         self.move_cursor(row=0, column=1)
@@ -110,8 +110,8 @@ class GoalMatrix(DataTable[Text]):
         level = self.iteration.level(capability, lens)
         target = self.iteration.target(capability, lens)
         if target is None:
-            return Text(f"{level}", justify="center")
-        return Text(f"{level}→{target}", style="bold", justify="center")
+            return Text(f"{level}")
+        return Text(f"{level}→{target}", style="bold")
 
     @property
     def cell(self) -> Cell | None:
