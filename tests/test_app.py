@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from finops_tui.app import FinOpsApp
 from finops_tui.store import Store
 
 from .conftest import make_iteration
+from .ui import wait_until
 
 
 async def test_starts_and_quits_with_ctrl_q(store: Store) -> None:
@@ -40,6 +43,62 @@ async def test_a_broken_config_is_reported_and_defaults_are_used(
     config.write_text("theme = [")
     app = FinOpsApp(store=store, config_path=config)
     async with app.run_test(notifications=True) as pilot:
-        await pilot.pause()
-        assert any("settings ignored" in n.message for n in app._notifications)
+        await wait_until(
+            pilot, lambda: any("settings ignored" in n.message for n in app._notifications)
+        )
     assert config.read_text() == "theme = ["
+
+
+def test_the_demo_has_two_closed_iterations_and_one_under_way(store: Store) -> None:
+    from datetime import date
+
+    from finops_tui.demo import seed
+
+    seed(store, date(2026, 11, 28))
+    loaded = Store(store.data_dir).load_all()
+    assert loaded.problems == []
+    assert [it.status.value for it in loaded.iterations] == ["active", "closed", "closed"]
+    newest, middle, oldest = loaded.iterations
+    assert newest.previous == middle.id and middle.previous == oldest.id
+    for iteration in loaded.iterations:
+        assert iteration.goals and all(g.statement for g in iteration.goals)
+        assert any(g.actions for g in iteration.goals)
+    assert all(it.review.improve for it in (middle, oldest))
+
+
+async def test_f1_shows_and_hides_the_keys(store: Store) -> None:
+    app = FinOpsApp(store=store)
+    async with app.run_test() as pilot:
+        await pilot.press("f1")
+        await pilot.pause()
+        assert app.screen.query("HelpPanel")
+        await pilot.press("f1")
+        await pilot.pause()
+        assert not app.screen.query("HelpPanel")
+
+
+async def test_a_save_error_is_shown_and_the_edit_kept(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from finops_tui.store import StoreError
+
+    store.save(make_iteration())
+    app = FinOpsApp(store=store)
+    async with app.run_test(notifications=True) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        real_save = store.save
+
+        def full_disk(iteration: object) -> bool:
+            raise StoreError("/data/iterations/x.toml: cannot write: the disk is full")
+
+        monkeypatch.setattr(store, "save", full_disk)
+        await pilot.press("end", "!")
+        assert app.save_now() is False
+        await wait_until(
+            pilot, lambda: any("disk is full" in n.message for n in app._notifications)
+        )
+        assert app.iteration is not None and app.iteration.title.endswith("!")
+        monkeypatch.setattr(store, "save", real_save)
+        assert app.save_now() is True
+    assert Store(store.data_dir).load("2026-11-28-k3f9").title.endswith("!")
