@@ -57,10 +57,10 @@ class ReviewScreen(StepScreen):
 
     def on_mount(self) -> None:
         table = self.query_one(OutcomeTable)
-        table.add_column("Goal", key="goal", width=30)
+        table.add_column("Goal", key="goal", width=28)
         table.add_column("Outcome", key="outcome", width=8)
         table.add_column("Reached", key="reached", width=9)
-        table.add_column("Evidence", key="evidence", width=22)
+        table.add_column("Evidence", key="evidence", width=19)
         self.fill()
         table.focus()
 
