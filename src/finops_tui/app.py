@@ -25,7 +25,7 @@ from finops_tui.catalog import Catalog, load_catalog
 from finops_tui.config import Config, load_config, save_config
 from finops_tui.model import Iteration, Status
 from finops_tui.steps import Step
-from finops_tui.store import ConflictError, Loaded, Store, StoreError
+from finops_tui.store import ConflictError, Loaded, Store, StoreError, write_export
 
 SAVE_DELAY = 0.3
 
@@ -50,8 +50,10 @@ class FinOpsApp(App[None]):
         config_path: Path | None = None,
         today: date | None = None,
         notice: str | None = None,
+        export_dir: Path | None = None,
     ) -> None:
         super().__init__()
+        self.export_dir = export_dir or Path.cwd()
         self.store = store
         self.config_path = config_path
         self.config = Config()
@@ -196,6 +198,31 @@ class FinOpsApp(App[None]):
         while len(self.screen_stack) > 2:
             self.pop_screen()
 
+    @work
+    async def export_iteration(self, iteration: Iteration) -> None:
+        """Ask for a format and a file, confirm an overwrite, write, and say where."""
+        from finops_tui.export import render
+        from finops_tui.screens.dialogs import ConfirmDialog
+        from finops_tui.screens.export import ExportDialog
+
+        choice = await self.push_screen_wait(ExportDialog(iteration, self.export_dir))
+        if choice is None:
+            return
+        fmt, path = choice
+        force = False
+        if path.exists() or path.is_symlink():
+            force = await self.push_screen_wait(
+                ConfirmDialog(f"{path} exists. Replace it?", yes="Replace", no="Keep it")
+            )
+            if not force:
+                return
+        try:
+            write_export(path, render(iteration, fmt).encode("utf-8"), force=force)
+        except StoreError as exc:
+            self.notify(str(exc), title="Not exported", severity="error", markup=False)
+            return
+        self.notify(f"Wrote {path}", title="Exported", markup=False)
+
     def trash(self, iteration: Iteration) -> bool:
         try:
             where = self.store.trash(iteration.id)
@@ -288,9 +315,24 @@ class FinOpsApp(App[None]):
     # -- command palette ----------------------------------------------------------------------
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        from finops_tui.screens.home import HomeScreen
+
         yield SystemCommand("Iterations", "Back to the list of iterations", self.go_home)
         yield SystemCommand("New iteration", "Start a fresh iteration today", self.new_iteration)
+        if isinstance(screen, HomeScreen) and screen.selected is not None:
+            selected = screen.selected
+            yield SystemCommand(
+                "Export iteration…",
+                "Markdown, HTML, JSON or CSV",
+                lambda: self.export_iteration(selected),
+            )
         if self.iteration is not None:
+            iteration = self.iteration
+            yield SystemCommand(
+                "Export iteration…",
+                "Markdown, HTML, JSON or CSV",
+                lambda: self.export_iteration(iteration),
+            )
             for step in Step:
                 yield SystemCommand(
                     f"Go to {step.title}", step.heading, lambda s=step: self.show_step(s)

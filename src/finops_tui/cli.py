@@ -27,6 +27,10 @@ class CommandError(Exception):
     """A failure to report as one line on stderr, with exit code 1."""
 
 
+class UsageError(Exception):
+    """Arguments that do not fit together; reported like argparse's errors, exit code 2."""
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
@@ -46,6 +50,18 @@ def build_parser() -> argparse.ArgumentParser:
     list_cmd = commands.add_parser("list", help="list the iterations as a table")
     list_cmd.add_argument("--json", action="store_true", help="print JSON instead of a table")
     commands.add_parser("doctor", help="check every iteration file; exit 1 when any has a problem")
+    export = commands.add_parser(
+        "export",
+        help="write an iteration's summary (markdown, html, json, csv) or the whole history",
+        description="ITERATION is an id, a unique id prefix, a number, or 'latest'.",
+    )
+    export.add_argument("iteration", nargs="?", metavar="ITERATION")
+    export.add_argument(
+        "--all", action="store_true", help="the whole history as tidy rows (csv or json)"
+    )
+    export.add_argument("--format", choices=["markdown", "html", "json", "csv"])
+    export.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+    export.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
     return parser
 
 
@@ -55,7 +71,8 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
 
 def run(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return the exit code (0 ok, 1 error, 2 usage)."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     try:
         if args.command is None:
             return _run_tui(args)
@@ -63,6 +80,10 @@ def run(argv: Sequence[str] | None = None) -> int:
     except CommandError as exc:
         _error(str(exc))
         return 1
+    except UsageError as exc:
+        parser.print_usage(sys.stderr)
+        _error(str(exc))
+        return 2
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
@@ -228,4 +249,56 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"list": cmd_list, "doctor": cmd_doctor}
+# -- export -------------------------------------------------------------------------------------
+
+
+def resolve(loaded: Loaded, ref: str) -> Iteration:
+    """The iteration named by an id, a unique id prefix, a number, or 'latest'."""
+    iterations = loaded.iterations
+    if ref == "latest":
+        if not iterations:
+            raise CommandError("there are no iterations yet")
+        return iterations[0]
+    exact = [it for it in iterations if it.id == ref]
+    if ref.isdigit() and not exact:
+        exact = [it for it in iterations if it.number == int(ref)]
+    found = exact or [it for it in iterations if it.id.startswith(ref)]
+    if len(found) == 1:
+        return found[0]
+    unreadable = [p for p in loaded.problems if p.path.stem.startswith(ref)]
+    if not found and len(unreadable) == 1:
+        raise CommandError(f"iteration {ref!r} cannot be read: {unreadable[0]}")
+    names = ", ".join(f"{it.id} (#{it.number})" for it in (found or iterations)[:10])
+    if found:
+        raise CommandError(f"{ref!r} matches {len(found)} iterations: {names}")
+    raise CommandError(f"no iteration {ref!r}" + (f"; there are: {names}" if names else ""))
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from finops_tui import export
+
+    if args.all == bool(args.iteration):
+        raise UsageError("give either ITERATION or --all")
+    loaded = _load(_open_store(args))
+    if args.all:
+        fmt = args.format or "csv"
+        if fmt not in export.HISTORY_FORMATS:
+            raise UsageError(f"--all writes csv or json, not {fmt}")
+        text = export.render_history(loaded.iterations, fmt)
+    else:
+        fmt = args.format or "markdown"
+        text = export.render(resolve(loaded, args.iteration), fmt)
+    if args.output is None:
+        sys.stdout.write(text)
+        return 0
+    from finops_tui.store import StoreError, write_export
+
+    try:
+        write_export(Path(args.output), text.encode("utf-8"), force=args.force)
+    except StoreError as exc:
+        raise CommandError(str(exc)) from None
+    print(f"Wrote {args.output}", file=sys.stderr)
+    return 0
+
+
+COMMANDS = {"list": cmd_list, "doctor": cmd_doctor, "export": cmd_export}

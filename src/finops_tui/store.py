@@ -352,6 +352,19 @@ class Store:
                     path.unlink()
 
 
+def write_export(path: Path, data: bytes, *, force: bool = False) -> None:
+    """Write an export where the user asked: never over a file or through a link unasked."""
+    if path.is_symlink() and not force:
+        raise StoreError(f"{path} is a symbolic link; not written through it (use --force)")
+    if path.is_dir():
+        raise StoreError(f"{path} is a directory; give a file name")
+    if path.exists() and not force:
+        raise StoreError(f"{path} already exists; use --force to overwrite it")
+    if not path.parent.is_dir():
+        raise StoreError(f"{path.parent}: no such directory")
+    write_atomic(path, data)
+
+
 def make_private_dir(path: Path) -> None:
     """Create a directory readable by its owner only (whatever the umask)."""
     if path.is_dir():

@@ -44,6 +44,7 @@ class HomeScreen(Screen[None]):
         Binding("n", "new", "New iteration", id="new"),
         Binding("enter", "open", "Open", id="open", show=False),
         Binding("s", "start_next", "Start next", id="start-next"),
+        Binding("x", "export", "Export", id="export"),
         Binding("delete,d", "delete", "Delete", id="delete"),
     ]
 
@@ -135,7 +136,7 @@ class HomeScreen(Screen[None]):
         return self.finops.loaded.get(key) if key else None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("open", "delete"):
+        if action in ("open", "delete", "export"):
             return self.selected is not None or None
         if action == "start_next":
             selected = self.selected
@@ -150,6 +151,10 @@ class HomeScreen(Screen[None]):
     def action_open(self) -> None:
         if (iteration := self.selected) is not None:
             self.finops.open_iteration(iteration)
+
+    def action_export(self) -> None:
+        if (iteration := self.selected) is not None:
+            self.finops.export_iteration(iteration)
 
     def action_new(self) -> None:
         self.finops.new_iteration()

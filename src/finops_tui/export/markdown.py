@@ -1,0 +1,129 @@
+"""Markdown: a paste-ready summary for GitHub, GitLab and common wikis.
+
+Every text a person typed is escaped, so it reads as typed and never becomes markup,
+a link, a heading or raw HTML; table cells keep their column count.
+"""
+
+from __future__ import annotations
+
+import re
+
+from finops_tui.export.summary import Summary, summarise, visible
+from finops_tui.lenses import LENSES
+from finops_tui.model import Iteration
+
+_INLINE = re.compile(r"([\\`*_\[\]<>|~&])")
+_LIST_OR_RULE = re.compile(r"^(\s*)([-+=#])", re.MULTILINE)
+_NUMBERED = re.compile(r"^(\s*\d+)\.", re.MULTILINE)
+
+
+def text(value: str) -> str:
+    """User text for a paragraph: escaped, line breaks kept."""
+    escaped = _INLINE.sub(r"\\\1", visible(value))
+    escaped = _LIST_OR_RULE.sub(r"\1\\\2", escaped)
+    escaped = _NUMBERED.sub(r"\1\\.", escaped)
+    return escaped.replace("\n", "  \n")
+
+
+def cell(value: str) -> str:
+    """User text for a table cell: escaped, one line, pipes cannot split the cell."""
+    escaped = _INLINE.sub(r"\\\1", visible(value))
+    return escaped.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "<br>")
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return lines
+
+
+def render(iteration: Iteration) -> str:
+    s = summarise(iteration)
+    it = iteration
+    out = [f"# {text(s.heading)}", ""]
+    out += [
+        f"- **Dates:** {s.dates}",
+        f"- **Status:** {it.status.value}",
+        f"- **Maturity:** {s.score_line()}",
+        f"- **Framework:** {it.framework} · file `{it.id}.toml`",
+        "",
+    ]
+    out += _stakeholders(s)
+    out += ["## Scope", ""]
+    out += _table(
+        ["Capability", "Domain", "Description", "Note"],
+        [[f"[{r.name}]({r.url})", r.domain, r.description, cell(r.note)] for r in s.rows],
+    )
+    out += ["", "## Goal matrix", "", "Levels 0–4 at the start; `a → b` is a goal from a to b.", ""]
+    out += _table(
+        ["Capability", *(lens.label for lens in LENSES), "Score"],
+        [
+            [r.name, *(str(c) for c in r.cells), f"{r.start.points}/20 ({r.start.percent:.0f}%)"]
+            for r in s.rows
+        ],
+    )
+    out += ["", "## Goals", ""]
+    if not s.goals:
+        out += ["No goals yet.", ""]
+    for view in s.goals:
+        g = view.goal
+        out += [f"### {text(view.heading)}", ""]
+        if g.statement:
+            out += [text(g.statement), ""]
+        facts = [
+            ("Metric", g.metric), ("Baseline", g.baseline), ("Target", g.target),
+            ("Due", g.due.isoformat() if g.due else ""),
+            ("Outcome", g.outcome.value if g.outcome else ""),
+            ("Level reached", "" if g.reached_level is None else str(g.reached_level)),
+            ("Evidence", g.evidence),
+        ]  # fmt: skip
+        out += [f"- **{label}:** {text(value)}" for label, value in facts if value]
+        out += [f"- **Guidance:** <{view.url}>", ""]
+        if g.actions:
+            out += _table(
+                ["Action", "Owner", "Due", "Status"],
+                [
+                    [cell(a.title), cell(a.owner), a.due.isoformat() if a.due else "", a.status]
+                    for a in g.actions
+                ],
+            )
+            out.append("")
+    out += _review(s)
+    out += ["## Score per capability", ""]
+    out += _table(
+        ["Capability", "Start", "End"],
+        [
+            [r.name, f"{r.start.points}/20 ({r.start.percent:.0f}%)",
+             f"{r.end.points}/20 ({r.end.percent:.0f}%)"]
+            for r in s.rows
+        ],
+    )  # fmt: skip
+    return "\n".join(out) + "\n"
+
+
+def _stakeholders(s: Summary) -> list[str]:
+    sh = s.iteration.stakeholders
+    groups = ", ".join(g.value for g in sh.groups()) or "none yet"
+    out = ["## Stakeholders", "", f"Groups taking part: {groups}.", ""]
+    if sh.people:
+        out += _table(
+            ["Name", "Role", "Group"],
+            [[cell(p.name), cell(p.role), p.group.value if p.group else ""] for p in sh.people],
+        )
+        out.append("")
+    if sh.notes:
+        out += [text(sh.notes), ""]
+    return out
+
+
+def _review(s: Summary) -> list[str]:
+    review = s.iteration.review
+    parts = s.review_parts()
+    out = ["## Review", ""]
+    if not parts:
+        return [*out, "Not reviewed yet.", ""]
+    for label, value in parts:
+        out += [f"**{label}:**", "", text(value), ""]
+    if review.closed:
+        out += [f"Closed on {review.closed}.", ""]
+    return out
