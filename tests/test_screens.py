@@ -321,3 +321,24 @@ async def test_every_screen_renders_at_60x20(store: Store) -> None:
         await pilot.press("escape")
         await wait_until(pilot, lambda: isinstance(app.screen, HomeScreen))
         assert app.is_running
+
+
+async def test_a_burst_of_keys_lands_where_each_key_was_meant(store: Store) -> None:
+    """Keys after Tab or Enter in one burst reach the field that Tab or Enter moved to."""
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("n")
+        await wait_until(pilot, lambda: on_step(app, Step.STAKEHOLDERS))
+        burst(pilot, "Q", "tab", "tab", "tab", "space", "tab", "tab", "space")
+        await wait_until(pilot, lambda: saved(store)["stakeholders"]["finance"])
+        stakeholders = saved(store)["stakeholders"]
+        assert (stakeholders["business"], stakeholders["technology"]) == (True, False)
+        assert saved(store)["title"] == "Q"
+        app.show_step(Step.GOALS)
+        await wait_until(pilot, lambda: on_step(app, Step.GOALS))
+        await pilot.press("ctrl+r")
+        await wait_until(pilot, lambda: on_step(app, Step.SCOPE))
+        burst(pilot, "space", "ctrl+n", "1", "plus", "enter", "G", "enter", "M", *["enter"] * 4)
+        await wait_until(pilot, lambda: saved(store).get("goals"))
+        await wait_until(pilot, lambda: saved(store)["goals"][0].get("metric") == "M")
+        assert saved(store)["goals"][0]["statement"] == "G"

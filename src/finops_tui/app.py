@@ -9,14 +9,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from pathlib import Path
 
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.content import Content
+from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 
@@ -28,6 +31,7 @@ from finops_tui.steps import Step
 from finops_tui.store import ConflictError, Loaded, Store, StoreError, write_export
 
 SAVE_DELAY = 0.3
+SETTLE_TURNS = 2000  # event-loop turns a key may take before the next one is let in anyway
 
 
 class FinOpsApp(App[None]):
@@ -65,10 +69,54 @@ class FinOpsApp(App[None]):
         self._dirty = False
         self._conflict = False
         self._save_timer: Timer | None = None
+        self._input: asyncio.Queue[events.Key | events.Paste] = asyncio.Queue()
+        self._input_feeder: asyncio.Task[None] | None = None
 
     # -- start and stop -----------------------------------------------------------------------
 
+    # -- input, one key at a time -----------------------------------------------------------------
+
+    def post_message(self, message: Message) -> bool:
+        # Textual routes a key to the widget focused when the key is read, but resolves its
+        # binding when the key has bubbled up, against the focus of that later moment. In a
+        # burst (a paste, SSH, tmux send-keys) a key after Tab or Enter could land in the
+        # field it was typed away from. So keys are let in one at a time, each once the app
+        # has finished with the one before.
+        if (
+            isinstance(message, events.Key | events.Paste)
+            and not message.is_forwarded  # a key bubbling back up from a widget
+            and self._input_feeder is not None
+        ):
+            self.call_from_any_thread(self._input.put_nowait, message)
+            return True
+        return super().post_message(message)
+
+    def call_from_any_thread(self, callback: Callable[..., object], *args: object) -> None:
+        loop = self._loop
+        if loop is not None and threading.get_ident() != self._thread_id:
+            loop.call_soon_threadsafe(callback, *args)
+        else:
+            callback(*args)
+
+    async def _feed_input(self) -> None:
+        while True:
+            event = await self._input.get()
+            super().post_message(event)
+            await self._settled()
+
+    async def _settled(self) -> None:
+        """Wait until nothing is left to run: the key and all it set off are done with."""
+        loop = asyncio.get_running_loop()
+        for _ in range(SETTLE_TURNS):
+            await asyncio.sleep(0)
+            # Nothing else ready to run in the event loop, and no message waiting anywhere.
+            if not getattr(loop, "_ready", ()) and not any(
+                not pump._message_queue.empty() for pump in [self, *self._registry]
+            ):
+                return
+
     def on_mount(self) -> None:
+        self._input_feeder = asyncio.create_task(self._feed_input())
         if self.config_path is not None:
             self.config, problem = load_config(self.config_path)
             if problem:
@@ -183,14 +231,13 @@ class FinOpsApp(App[None]):
             step = Step.REVIEW if iteration.status is Status.CLOSED else Step.STAKEHOLDERS
         self.show_step(step)
 
-    def show_step(self, step: Step) -> None:
+    def show_step(self, step: Step) -> AwaitComplete:
         """Show a step of the open iteration, in place of the step shown now (if any)."""
         from finops_tui.screens import StepScreen, step_screen
 
         if isinstance(self.screen, StepScreen):
-            self.switch_screen(step_screen(step))
-        else:
-            self.push_screen(step_screen(step))
+            return self.switch_screen(step_screen(step))
+        return self.push_screen(step_screen(step))
 
     def go_home(self) -> None:
         self.save_now()

@@ -24,6 +24,7 @@ class StepScreen(Screen[None]):
 
     STEP: ClassVar[Step]
     BINDINGS = [
+        # Priority: the new step is on screen before any key typed after these is handled.
         Binding(
             "ctrl+n,f8",
             "next_step",
@@ -31,6 +32,7 @@ class StepScreen(Screen[None]):
             id="next-step",
             key_display="^n",
             tooltip="Next step (also F8)",
+            priority=True,
         ),
         Binding(
             "ctrl+r,f7",
@@ -39,6 +41,7 @@ class StepScreen(Screen[None]):
             id="previous-step",
             key_display="^r",
             tooltip="Previous step (also F7)",
+            priority=True,
         ),
         Binding("escape", "home", "Home", id="home", tooltip="Back to the list of iterations"),
     ]
@@ -88,13 +91,13 @@ class StepScreen(Screen[None]):
             return self.STEP.previous() is not None or None
         return True
 
-    def action_next_step(self) -> None:
+    async def action_next_step(self) -> None:
         if (step := self.STEP.next()) is not None:
-            self.finops.show_step(step)
+            await self.finops.show_step(step)
 
-    def action_previous_step(self) -> None:
+    async def action_previous_step(self) -> None:
         if (step := self.STEP.previous()) is not None:
-            self.finops.show_step(step)
+            await self.finops.show_step(step)
 
     def action_home(self) -> None:
         self.finops.go_home()

@@ -36,7 +36,8 @@ class ReviewScreen(StepScreen):
     STEP = Step.REVIEW
 
     def compose_body(self) -> ComposeResult:
-        with VerticalScroll():
+        # Not a Tab stop itself: focus moves field to field and scrolls them into view.
+        with VerticalScroll(can_focus=False):
             yield Label("Goals  (Enter: outcome, level reached, evidence)", classes="section-label")
             yield OutcomeTable(cursor_type="row", id="outcomes")
             for key, label in RETROSPECTIVE:

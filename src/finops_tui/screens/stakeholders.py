@@ -16,6 +16,7 @@ from finops_tui.model import LONG_ITERATION, Group, Person
 from finops_tui.screens.base import StepScreen
 from finops_tui.screens.dialogs import ConfirmDialog, FormDialog, FormField, parse_date
 from finops_tui.steps import Step
+from finops_tui.widgets.tick_box import TickBox
 
 GROUP_CHOICES = tuple((g.value.capitalize(), g) for g in Group)
 
@@ -37,7 +38,8 @@ class StakeholdersScreen(StepScreen):
 
     def compose_body(self) -> ComposeResult:
         it = self.iteration
-        with VerticalScroll():
+        # Not a Tab stop itself: focus moves field to field and scrolls them into view.
+        with VerticalScroll(can_focus=False):
             previous = self.finops.previous_of(it)
             if previous is not None and previous.review.improve.strip():
                 note = Static(Content(previous.review.improve), id="improve-note")
@@ -74,7 +76,7 @@ class StakeholdersScreen(StepScreen):
             with Horizontal(classes="field-row"):
                 yield Label("Groups", classes="field-label")
                 for group in Group:
-                    yield Checkbox(
+                    yield TickBox(
                         group.value.capitalize(),
                         getattr(it.stakeholders, group.value),
                         id=f"group-{group.value}",

@@ -1,0 +1,156 @@
+"""The installed `finops-tui` in a real terminal (tmux, 80×24), driven by keys as a person would.
+
+Synchronisation is by polling the screen or the saved file, never by fixed sleeps.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+import tomllib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+APP = Path(sys.executable).parent / "finops-tui"
+
+
+class Terminal:
+    """A private tmux server running one command in an 80×24 pane."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.socket = root / "sock"
+        conf = root / "tmux.conf"
+        conf.write_text("set -g status off\nset -g escape-time 0\n")
+        self.base = ["tmux", "-S", str(self.socket), "-f", str(conf)]
+
+    def tmux(self, *args: str) -> str:
+        result = subprocess.run(
+            [*self.base, *args], capture_output=True, text=True, timeout=10, check=False
+        )
+        return result.stdout
+
+    def start(self, command: str) -> None:
+        self.tmux("new-session", "-d", "-x", "80", "-y", "24", command)
+
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-p")
+
+    def keys(self, *keys: str) -> None:
+        self.tmux("send-keys", *keys)
+
+    def type(self, text: str) -> None:
+        self.tmux("send-keys", "-l", text)
+
+    def wait_for(self, text: str, timeout: float = 10.0) -> None:
+        wait(lambda: text in self.screen(), timeout, lambda: f"{text!r} on\n{self.screen()}")
+
+    def close(self) -> None:
+        self.tmux("kill-server")
+
+
+def wait(
+    condition: Callable[[], Any], timeout: float, describe: Callable[[], str] = lambda: ""
+) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {describe()}")
+        time.sleep(0.05)
+
+
+@pytest.fixture
+def terminal(tmp_path: Path) -> Iterator[Terminal]:
+    if shutil.which("tmux") is None:
+        pytest.fail("tmux is needed for the end-to-end tests (.ci/run installs it)")
+    term = Terminal(tmp_path)
+    yield term
+    term.close()
+
+
+def saved_iteration(data: Path) -> dict[str, Any]:
+    [path] = (data / "iterations").glob("*.toml")
+    return tomllib.loads(path.read_text(encoding="utf-8"))
+
+
+def test_a_whole_iteration_in_tmux(terminal: Terminal, tmp_path: Path) -> None:
+    data, rc = tmp_path / "data", tmp_path / "rc"
+    terminal.start(
+        f"sh -c 'FINOPS_TUI_DATA_DIR={data} FINOPS_TUI_CONFIG_DIR={tmp_path / 'cfg'} "
+        f"ESCDELAY=25 TERM=xterm-256color {APP}; echo $? > {rc}'"
+    )
+    terminal.wait_for("Press  n  to start")
+
+    # 1 Stakeholders: the title has the focus.
+    terminal.keys("n")
+    terminal.wait_for("Before you begin")
+    terminal.type("Tagging and budgets")
+    terminal.wait_for("Tagging and budgets")
+    terminal.keys("Tab", "Tab", "Tab", "Space", "Tab", "Tab", "Space")
+    wait(lambda: saved_iteration(data)["stakeholders"]["finance"], 5, lambda: "groups saved")
+
+    # 2 Scope: a burst of keys in one send-keys ticks three capabilities.
+    terminal.keys("C-n")
+    terminal.wait_for("Define your scope")
+    terminal.keys("Space", "Down", "Space", "Down", "Space")
+    terminal.wait_for("3 selected")
+
+    # 3 Goals: level 1, target 2, then describe the goal.
+    terminal.keys("C-n")
+    terminal.wait_for("Identify your goals")
+    terminal.keys("1", "+")
+    terminal.wait_for("1→2")
+    terminal.keys("Enter")
+    terminal.wait_for("Measurable goal")
+    terminal.type("Everyone can find their cost")
+    terminal.keys("Enter", "Enter", "Enter", "Enter", "Enter")
+    terminal.wait_for("Identify your goals")
+
+    # 4 Plan: an action with an owner.
+    terminal.keys("C-n")
+    terminal.wait_for("Put your plan into action")
+    terminal.keys("a")
+    terminal.wait_for("Add an action")
+    terminal.type("Publish the cost report")
+    terminal.keys("Enter")
+    terminal.type("Ana")
+    terminal.keys("Enter", "Enter")
+    terminal.wait_for("Publish the cost report")
+
+    # 5 Review: the retrospective, then close the iteration.
+    terminal.keys("C-n")
+    terminal.wait_for("Review progress")
+    terminal.keys("Tab")
+    terminal.type("Finance came to every check-in")
+    terminal.wait_for("Finance came to every check-in")
+    terminal.keys("Tab", "Tab", "Tab")
+    terminal.keys("Enter")
+    terminal.wait_for("closed, read-only")
+    terminal.keys("C-q")
+    wait(rc.exists, 10, lambda: f"the app to exit; screen:\n{terminal.screen()}")
+
+    assert rc.read_text().strip() == "0"
+    it = saved_iteration(data)
+    assert it["title"] == "Tagging and budgets"
+    assert it["stakeholders"]["business"] is True
+    assert it["stakeholders"]["technology"] is False
+    assert it["stakeholders"]["finance"] is True
+    assert [s["capability"] for s in it["scope"]] == [
+        "data-analysis-showback",
+        "cost-allocation",
+        "managing-shared-cost",
+    ]
+    assert it["levels"]["data-analysis-showback"]["knowledge"] == 1
+    [goal] = it["goals"]
+    assert (goal["from_level"], goal["to_level"]) == (1, 2)
+    assert goal["statement"] == "Everyone can find their cost"
+    assert goal["actions"] == [
+        {"title": "Publish the cost report", "owner": "Ana", "status": "todo"}
+    ]
+    assert it["review"]["went_well"] == "Finance came to every check-in"
+    assert it["status"] == "closed"
