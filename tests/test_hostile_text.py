@@ -99,3 +99,45 @@ async def test_loaded_from_a_file_every_screen_shows_it(store: Store, hostile: s
             assert app.is_running
         await pilot.press("ctrl+q")
     assert store.path_of(iteration.id).read_bytes() == before
+
+
+async def test_markup_in_the_other_dialogs_and_the_retrospective(store: Store) -> None:
+    """People, actions, outcomes and the retrospective take hostile text as data too."""
+    from textual.widgets import Button
+
+    store.save(make_iteration())
+    app = make_app(store)
+
+    async def fill_dialog(opener: str, values: dict[str, str]) -> None:
+        await pilot.press(opener)
+        await wait_until(pilot, lambda: isinstance(app.screen, FormDialog))
+        for key, value in values.items():
+            app.screen.query_one(f"#field-{key}", Input).value = value
+        app.screen.query_one("#save", Button).press()
+        await wait_until(pilot, lambda: not isinstance(app.screen, FormDialog))
+
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await open_step(pilot, Step.STAKEHOLDERS)
+        app.screen.query_one("#people").focus()
+        await fill_dialog("a", {"name": MARKUP, "role": MARKUP})
+        app.show_step(Step.PLAN)
+        await wait_until(pilot, lambda: getattr(app.screen, "STEP", None) is Step.PLAN)
+        await pilot.pause()
+        await fill_dialog("a", {"title": MARKUP, "owner": MARKUP})
+        app.show_step(Step.REVIEW)
+        await wait_until(pilot, lambda: getattr(app.screen, "STEP", None) is Step.REVIEW)
+        await pilot.pause()
+        await fill_dialog("enter", {"evidence": MARKUP})
+        for key in ("went_well", "went_poorly", "improve"):
+            area = app.screen.query_one(f"#{key}", TextArea)
+            area.clear()
+            await paste(pilot, area, MARKUP)
+        await wait_until(pilot, lambda: saved(store)["review"].get("went_poorly") == MARKUP)
+        await wait_until(pilot, lambda: saved(store)["review"].get("improve") == MARKUP)
+        assert app.is_running
+    it = saved(store)
+    assert it["stakeholders"]["people"][-1] == {"name": MARKUP, "role": MARKUP}
+    assert it["goals"][0]["actions"][-1]["title"] == MARKUP
+    assert it["goals"][0]["actions"][-1]["owner"] == MARKUP
+    assert it["goals"][0]["evidence"] == MARKUP
+    assert it["review"]["went_well"] == MARKUP

@@ -56,10 +56,13 @@ def burst(pilot: Pilot, *keys: str) -> None:
 
 
 async def paste(pilot: Pilot, widget: Widget, text: str) -> None:
-    """Focus a widget and paste text into it, as a terminal delivers a paste."""
+    """Focus a widget and paste text into it, as the app forwards a terminal's paste."""
     widget.focus()
     await wait_until(pilot, lambda: pilot.app.focused is widget)
-    pilot.app.post_message(events.Paste(text))
+    event = events.Paste(text)
+    event._set_forwarded()
+    widget.post_message(event)
+    await pilot.pause()
 
 
 async def type_text(pilot: Pilot, text: str) -> None:
