@@ -285,28 +285,6 @@ async def test_every_step_is_in_the_palette(store: Store) -> None:
     assert {"New iteration", "Iterations", "Close iteration", "Keys"} <= titles
 
 
-async def test_a_conflict_is_reported_and_nothing_is_lost(store: Store) -> None:
-    store.save(make_iteration())
-    app = make_app(store)
-    async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        await open_step(pilot, Step.STAKEHOLDERS)
-        other = Store(store.data_dir)
-        theirs = other.load("2026-11-28-k3f9")
-        theirs.title = "Changed elsewhere"
-        other.save(theirs)
-        await type_text(pilot, "!")
-        await wait_until(pilot, lambda: app._notifications)
-        assert any("changed on disk" in (n.title or "") for n in app._notifications)
-        assert saved(store)["title"] == "Changed elsewhere"
-        assert app.iteration is not None and app.iteration.title.endswith("!")
-        app.save_as_copy()
-        await wait_until(pilot, lambda: len(store.files()) == 2)
-        await wait_until(pilot, lambda: app.screen.query("#title"))
-        await pilot.pause()
-    titles = sorted(saved(store, p.stem)["title"] for p in store.files())
-    assert titles == ["Changed elsewhere", "Commitments and budgets! (copy)"]
-
-
 async def test_every_screen_renders_at_60x20(store: Store) -> None:
     from finops_tui.demo import seed
 
