@@ -38,6 +38,12 @@ class ReviewScreen(StepScreen):
     def compose_body(self) -> ComposeResult:
         # Not a Tab stop itself: focus moves field to field and scrolls them into view.
         with VerticalScroll(can_focus=False):
+            with Horizontal(id="review-actions"):
+                if self.read_only:
+                    yield Button("Start next iteration", variant="primary", id="start-next")
+                    yield Button("Reopen", id="reopen")
+                else:
+                    yield Button("Close iteration", variant="primary", id="close")
             yield Label("Goals  (Enter: outcome, level reached, evidence)", classes="section-label")
             yield OutcomeTable(cursor_type="row", id="outcomes")
             for key, label in RETROSPECTIVE:
@@ -49,12 +55,6 @@ class ReviewScreen(StepScreen):
                     read_only=self.read_only,
                     soft_wrap=True,
                 )
-            with Horizontal(classes="dialog-buttons"):
-                if self.read_only:
-                    yield Button("Start next iteration", variant="primary", id="start-next")
-                    yield Button("Reopen", id="reopen")
-                else:
-                    yield Button("Close iteration", variant="primary", id="close")
 
     def on_mount(self) -> None:
         table = self.query_one(OutcomeTable)

@@ -9,7 +9,7 @@ class TickBox(Checkbox):
     """☑/☐ instead of a coloured X, so the state reads the same under NO_COLOR."""
 
     BUTTON_LEFT = ""
-    BUTTON_RIGHT = ""
+    BUTTON_RIGHT = " "
 
     def on_mount(self) -> None:
         self._show_state()
