@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from finops_tui.lenses import Lens
 from finops_tui.model import (
@@ -22,6 +24,10 @@ from finops_tui.model import (
     Status,
 )
 from finops_tui.store import Store
+
+# `HYPOTHESIS_PROFILE=thorough` searches a hundred times harder, for bug hunts.
+settings.register_profile("thorough", max_examples=10_000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 NOW = datetime(2026, 11, 28, 14, 50, tzinfo=UTC)
 PREVIOUS_ID = "2026-10-01-ab12"

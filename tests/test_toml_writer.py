@@ -6,7 +6,7 @@ import tomllib
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from finops_tui.toml_writer import dumps
@@ -116,7 +116,17 @@ _documents = st.recursive(
 
 
 @given(_documents)
+@example({"0\n": ""})
+@example({"0\n": {}})
+@example({"0\n": [{}]})
+@settings(max_examples=300)
 def test_any_document_round_trips(document: dict) -> None:
     text = dumps(document)
     assert tomllib.loads(text) == document
     assert dumps(tomllib.loads(text)) == text
+
+
+@pytest.mark.parametrize("key", ["a\n", "a\r\n", "\na", "a b", "", "ä", "a.b"])
+def test_keys_with_line_breaks_dots_or_spaces_are_quoted(key: str) -> None:
+    text = dumps({key: 1, "t": {key: {key: 2}}})
+    assert tomllib.loads(text) == {key: 1, "t": {key: {key: 2}}}

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 _ESCAPES = {
     "\\": "\\\\",
     '"': '\\"',
@@ -71,7 +71,7 @@ def _blank(lines: list[str]) -> None:
 
 
 def format_key(key: str) -> str:
-    return key if _BARE_KEY.match(key) else _basic_string(key)
+    return key if _BARE_KEY.fullmatch(key) else _basic_string(key)
 
 
 def format_value(value: Any) -> str:
