@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import signal
 import threading
 from collections.abc import Callable, Iterable
@@ -131,6 +132,7 @@ class FinOpsApp(App[None]):
         from finops_tui.screens.home import HomeScreen
 
         self.push_screen(HomeScreen())
+        self.call_after_refresh(freeze_long_lived)
         if self.notice:
             self.notify(self.notice, timeout=8, markup=False)
 
@@ -412,3 +414,10 @@ class FinOpsApp(App[None]):
             self.iteration.reopen()
             self.changed()
             self.show_step(self._current_step())
+
+
+def freeze_long_lived() -> None:
+    """Take what start-up built (modules, catalogue, the loaded history) out of the cyclic
+    garbage collector's reach. Its full passes otherwise rescan all of it and stall a
+    keystroke for 50-100 ms every few hundred keys; now they walk only what came later."""
+    gc.freeze()

@@ -12,6 +12,7 @@ from finops_tui.screens.base import StepScreen
 from finops_tui.screens.dialogs import FormDialog, FormField
 from finops_tui.steps import Step
 from finops_tui.widgets.goal_matrix import Cell, GoalMatrix
+from finops_tui.widgets.quiet import update_quietly
 
 
 class GoalsScreen(StepScreen):
@@ -51,14 +52,14 @@ class GoalsScreen(StepScreen):
         if not it.scope:
             found = ["No capabilities in scope yet: pick them in step 2 (ctrl+r)."]
         widget = self.query_one("#goal-warnings", Static)
-        widget.update(Content(" ".join(f"⚠ {m}" for m in found)))
+        update_quietly(widget, Content(" ".join(f"⚠ {m}" for m in found)))
         widget.display = bool(found)
 
     def show_cell(self) -> None:
         detail = self.query_one("#cell-detail", Static)
         cell = self.matrix.cell
         if cell is None:
-            detail.update("")
+            update_quietly(detail, "")
             return
         catalog = self.finops.catalog
         lens = catalog.lens(cell.lens)
@@ -87,7 +88,7 @@ class GoalsScreen(StepScreen):
                     **{"from": str(goal.from_level), "to": str(goal.to_level)},
                 )
             )
-        detail.update(Content("\n").join(lines))
+        update_quietly(detail, Content("\n").join(lines))
 
     @on(DataTable.CellHighlighted, "#matrix")
     def _moved(self) -> None:

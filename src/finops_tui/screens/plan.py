@@ -15,6 +15,7 @@ from finops_tui.model import Action, ActionStatus, Goal
 from finops_tui.screens.base import StepScreen
 from finops_tui.screens.dialogs import ConfirmDialog, FormDialog, FormField
 from finops_tui.steps import Step
+from finops_tui.widgets.quiet import update_quietly
 
 STATUS_CHOICES = tuple((s.value, s) for s in ActionStatus)
 _CYCLE = list(ActionStatus)
@@ -92,7 +93,7 @@ class PlanScreen(StepScreen):
         goal = self.goal
         guidance = self.query_one("#guidance", Static)
         if goal is None:
-            guidance.update("")
+            update_quietly(guidance, "")
             return
         for action in goal.actions:
             table.add_row(
@@ -104,13 +105,14 @@ class PlanScreen(StepScreen):
         if table.row_count:
             table.move_cursor(row=min(row, table.row_count - 1))
         capability = self.finops.catalog.capability(goal.capability)
-        guidance.update(
+        update_quietly(
+            guidance,
             Content.from_markup(
                 "[b]Guidance for $name[/b] (c copies the first link)\n$url\n$framework_url",
                 name=capability.name,
                 url=capability.url,
                 framework_url=capability.framework_url,
-            )
+            ),
         )
         self.refresh_bindings()
 

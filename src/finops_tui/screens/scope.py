@@ -15,6 +15,7 @@ from finops_tui.screens.base import StepScreen
 from finops_tui.screens.dialogs import ConfirmDialog, PickDialog
 from finops_tui.steps import Step
 from finops_tui.widgets.checklist import CapabilityChecklist
+from finops_tui.widgets.quiet import update_quietly
 
 
 class ScopeScreen(StepScreen):
@@ -59,17 +60,18 @@ class ScopeScreen(StepScreen):
             warn = added > MAX_ADDED_LATER
         text = f"{count} selected · {rule}"
         counter = self.query_one("#scope-counter", Static)
-        counter.update(Content(("⚠ " if warn else "") + text))
+        update_quietly(counter, Content(("⚠ " if warn else "") + text))
         counter.set_class(warn, "warning")
 
     def show_detail(self, capability: Capability | None) -> None:
         detail = self.query_one("#capability-detail", Static)
         if capability is None:
-            detail.update("")
+            update_quietly(detail, "")
             return
         domain = self.finops.catalog.domain(capability.domain)
         kpis = "\n".join(f"  • {k}" for k in capability.kpis)
-        detail.update(
+        update_quietly(
+            detail,
             Content.from_markup(
                 "[b]$name[/b]\n[dim]$domain[/dim]\n\n$description\n\n[b]KPIs[/b]\n$kpis\n\n"
                 "[b]Guidance[/b]\n$url\n$framework_url",
@@ -79,7 +81,7 @@ class ScopeScreen(StepScreen):
                 kpis=kpis,
                 url=capability.url,
                 framework_url=capability.framework_url,
-            )
+            ),
         )
 
     @on(OptionList.OptionHighlighted, "#checklist")

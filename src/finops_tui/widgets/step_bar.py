@@ -7,6 +7,7 @@ from textual.widgets import Static
 
 from finops_tui.model import Iteration
 from finops_tui.steps import Step, is_done
+from finops_tui.widgets.quiet import update_quietly
 
 
 class StepBar(Static):
@@ -29,4 +30,4 @@ class StepBar(Static):
             parts.append(Content.styled(label, style) if style else Content(label))
         lock = " (closed, read-only)" if self.iteration.read_only else ""
         head = Content(f"#{self.iteration.number}{lock} ")
-        self.update(head + Content(" › ").join(parts))
+        update_quietly(self, head + Content(" › ").join(parts))
