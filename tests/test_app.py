@@ -2,25 +2,70 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from textual import events
 
 from finops_tui.app import FinOpsApp
 from finops_tui.store import Store
 
 from .conftest import make_iteration
-from .ui import wait_until
+from .ui import home_ready, make_app, saved, wait_until
 
 
 async def test_starts_and_quits_with_ctrl_q(store: Store) -> None:
     store.save(make_iteration())
     app = FinOpsApp(store=store)
     async with app.run_test() as pilot:
-        await pilot.pause()
+        await home_ready(pilot)
         assert app.loaded.iterations[0].id == "2026-11-28-k3f9"
         await pilot.press("ctrl+q")
     assert app.return_code == 0
+
+
+async def test_keys_typed_while_the_files_are_read_wait_and_then_apply(store: Store) -> None:
+    for number in range(1, 31):
+        store.save(make_iteration(f"2026-01-{number:02d}-aaaa", number=number))
+    app = make_app(Store(store.data_dir))
+    async with app.run_test() as pilot:
+        # Typed at once: the list is still being read in the background.
+        pilot.app.post_message(events.Key("n", "n"))
+        for char in "Typed early":
+            pilot.app.post_message(events.Key("space" if char == " " else char, char))
+        await wait_until(pilot, lambda: len(store.files()) == 31)
+        await wait_until(pilot, lambda: saved(store, app.iteration.id).get("title"))
+        new = saved(store, app.iteration.id)
+        assert new["number"] == 31
+        assert new["title"] == "Typed early"
+
+
+def test_the_first_screen_is_painted_before_the_model_loads(store: Store) -> None:
+    """pydantic, the model and the catalogue load after the first frame, in the background."""
+    store.save(make_iteration())
+    code = (
+        "import sys\n"
+        "from finops_tui.app import FinOpsApp\n"
+        "from finops_tui.store import Store\n"
+        f"app = FinOpsApp(Store({str(store.data_dir)!r}))\n"
+        "display = app._display\n"
+        "def first(screen, update):\n"
+        "    display(screen, update)\n"
+        "    if update is not None and not hasattr(app, 'seen'):\n"
+        "        app.seen = sorted(m for m in sys.modules if m.split('.')[0] == 'pydantic'"
+        " or m in ('finops_tui.model', 'finops_tui.catalog'))\n"
+        "        app.exit()\n"
+        "app._display = first\n"
+        "app.run(headless=True, size=(80, 24))\n"
+        "print(app.seen)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[]"
 
 
 async def test_the_theme_choice_is_remembered(store: Store, tmp_path: Path) -> None:

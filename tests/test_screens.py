@@ -9,14 +9,13 @@ from textual.widgets import Button, Checkbox, DataTable, Input, TextArea
 
 from finops_tui.model import Outcome
 from finops_tui.screens.dialogs import ConfirmDialog, FormDialog, PickDialog
-from finops_tui.screens.home import HomeScreen
 from finops_tui.steps import Step
 from finops_tui.store import Store
 from finops_tui.widgets.checklist import CapabilityChecklist
 from finops_tui.widgets.goal_matrix import GoalMatrix
 
 from .conftest import make_iteration
-from .ui import TODAY, burst, make_app, on_step, open_step, saved, type_text, wait_until
+from .ui import TODAY, burst, home_ready, make_app, on_step, open_step, saved, type_text, wait_until
 
 FIRST_THREE = ["data-analysis-showback", "cost-allocation", "managing-shared-cost"]
 
@@ -24,7 +23,7 @@ FIRST_THREE = ["data-analysis-showback", "cost-allocation", "managing-shared-cos
 async def test_a_whole_iteration_by_keyboard_then_the_next_one(store: Store) -> None:
     app = make_app(store)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        assert isinstance(app.screen, HomeScreen)
+        await home_ready(pilot)
         assert "Press  n  to start" in str(app.screen.query_one("#welcome").render())
 
         # Step 1: the title field has the focus; typing saves within a second.
@@ -140,7 +139,7 @@ async def test_delete_asks_then_moves_the_file_to_the_trash(store: Store) -> Non
         await pilot.press("d")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
         await pilot.press("n")
-        await wait_until(pilot, lambda: isinstance(app.screen, HomeScreen))
+        await home_ready(pilot)
         assert len(store.files()) == 1
         await pilot.press("d")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
@@ -297,7 +296,7 @@ async def test_every_screen_renders_at_60x20(store: Store) -> None:
             await wait_until(pilot, lambda s=step: on_step(app, s))
             await pilot.pause()
         await pilot.press("escape")
-        await wait_until(pilot, lambda: isinstance(app.screen, HomeScreen))
+        await home_ready(pilot)
         assert app.is_running
 
 

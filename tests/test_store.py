@@ -350,3 +350,13 @@ def test_any_typed_text_round_trips_byte_exact(**texts: str) -> None:
         assert again.title == texts["title"] and again.review.improve == texts["improve"]
         assert first.render(again) == first.path_of(iteration.id).read_bytes()
         assert first.save(again) is False
+
+
+def test_load_all_reports_progress_file_by_file(store: Store) -> None:
+    for number in range(1, 4):
+        store.save(make_iteration(f"2026-01-0{number}-aaaa", number=number))
+    (store.iterations_dir / "broken.toml").write_text("x = [")
+    calls: list[tuple[int, int]] = []
+    loaded = store.load_all(progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(1, 4), (2, 4), (3, 4), (4, 4)]
+    assert len(loaded.iterations) == 3 and len(loaded.problems) == 1

@@ -35,6 +35,14 @@ async def wait_until(pilot: Pilot, condition: Callable[[], Any], timeout: float 
         await pilot.pause(0.02)
 
 
+async def home_ready(pilot: Pilot) -> None:
+    """Wait for the home screen with the data dir read (it is read after the first paint)."""
+    from finops_tui.screens.home import HomeScreen
+
+    app = pilot.app
+    await wait_until(pilot, lambda: isinstance(app.screen, HomeScreen) and not app.loading)
+
+
 def saved(store: Store, iteration_id: str | None = None) -> dict[str, Any]:
     """The iteration as written on disk (the only one, unless an id is given)."""
     if iteration_id is None:

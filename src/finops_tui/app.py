@@ -11,9 +11,11 @@ import contextlib
 import gc
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import events, work
 from textual.app import App, SystemCommand
@@ -25,13 +27,18 @@ from textual.screen import Screen
 from textual.timer import Timer
 
 from finops_tui import __version__
-from finops_tui.catalog import Catalog, load_catalog
 from finops_tui.config import Config, load_config, save_config
-from finops_tui.model import Iteration, Status
 from finops_tui.steps import Step
 from finops_tui.store import ConflictError, Loaded, Store, StoreError, write_export
+from finops_tui.terms import Status
+
+if TYPE_CHECKING:
+    # The model, the catalogue and pydantic load after the first paint (see `_load_first`).
+    from finops_tui.catalog import Catalog
+    from finops_tui.model import Iteration
 
 SAVE_DELAY = 0.3
+PROGRESS_EVERY = 0.1  # seconds between updates of the loading counter
 SETTLE_TURNS = 2000  # event-loop turns a key may take before the next one is let in anyway
 
 
@@ -66,6 +73,8 @@ class FinOpsApp(App[None]):
         self.notice = notice
         self.loaded = Loaded()
         self.load_error: str | None = None
+        self.loading = True  # until the first read of the data dir is done
+        self._input_ready = asyncio.Event()  # keys wait for that read, and are then applied
         self.iteration: Iteration | None = None
         self._dirty = False
         self._conflict = False
@@ -100,6 +109,7 @@ class FinOpsApp(App[None]):
             callback(*args)
 
     async def _feed_input(self) -> None:
+        await self._input_ready.wait()
         while True:
             event = await self._input.get()
             super().post_message(event)
@@ -124,7 +134,6 @@ class FinOpsApp(App[None]):
                 self.notify(problem, severity="warning", markup=False)
             if self.config.theme in self.available_themes:
                 self.theme = self.config.theme
-        self.reload()
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGHUP, signal.SIGTERM):
@@ -132,9 +141,50 @@ class FinOpsApp(App[None]):
         from finops_tui.screens.home import HomeScreen
 
         self.push_screen(HomeScreen())
-        self.call_after_refresh(freeze_long_lived)
+        self.call_after_refresh(self._load_first)
         if self.notice:
             self.notify(self.notice, timeout=8, markup=False)
+
+    def _load_first(self) -> None:
+        # The first screen is on the terminal already; the files are read (and the model and
+        # pydantic imported) in a thread, so a long history never delays it. Keys typed
+        # meanwhile wait in the input queue and are applied once the list is there.
+        self.run_worker(self._read_data_dir, thread=True, name="load", exit_on_error=False)
+
+    def _read_data_dir(self) -> None:
+        last = 0.0
+
+        def progress(done: int, total: int) -> None:
+            nonlocal last
+            now = time.monotonic()
+            if now - last >= PROGRESS_EVERY:
+                last = now
+                self.call_from_thread(self._show_progress, done, total)
+
+        try:
+            loaded, error = self.store.load_all(progress=progress), None
+        except StoreError as exc:
+            loaded, error = Loaded(), str(exc)
+        except Exception as exc:  # a bug must not leave the app waiting forever
+            loaded, error = Loaded(), f"Could not read the data dir: {exc!r}"
+        self.call_from_thread(self._first_load_done, loaded, error)
+
+    def _show_progress(self, done: int, total: int) -> None:
+        from finops_tui.screens.home import HomeScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, HomeScreen):
+                screen.show_progress(done, total)
+
+    def _first_load_done(self, loaded: Loaded, error: str | None) -> None:
+        from finops_tui.screens.home import HomeScreen
+
+        self.loaded, self.load_error, self.loading = loaded, error, False
+        for screen in self.screen_stack:
+            if isinstance(screen, HomeScreen):
+                screen.refresh_list()
+        self._input_ready.set()
+        self.call_after_refresh(freeze_long_lived)
 
     def _on_hangup(self) -> None:
         """SSH dropped or the session was killed: write what is pending, then leave."""
@@ -173,6 +223,8 @@ class FinOpsApp(App[None]):
 
     @property
     def catalog(self) -> Catalog:
+        from finops_tui.catalog import load_catalog
+
         return load_catalog(self.iteration.framework if self.iteration else "finops-2023")
 
     def previous_of(self, iteration: Iteration) -> Iteration | None:
@@ -181,6 +233,8 @@ class FinOpsApp(App[None]):
     def new_iteration(self) -> None:
         """Start a fresh iteration today and open its first step."""
         starts = self.today
+        from finops_tui.model import Iteration
+
         iteration = Iteration.new(self.store.new_id(starts), self.loaded.next_number, starts)
         iteration.ends = starts + timedelta(weeks=self.config.iteration_weeks)
         self._adopt(iteration)
@@ -235,7 +289,8 @@ class FinOpsApp(App[None]):
 
     def show_step(self, step: Step) -> AwaitComplete:
         """Show a step of the open iteration, in place of the step shown now (if any)."""
-        from finops_tui.screens import StepScreen, step_screen
+        from finops_tui.screens import step_screen
+        from finops_tui.screens.base import StepScreen
 
         if isinstance(self.screen, StepScreen):
             return self.switch_screen(step_screen(step))

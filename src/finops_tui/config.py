@@ -1,23 +1,54 @@
-"""User settings kept in `config.toml`: small, every field with a default."""
+"""User settings kept in `config.toml`: small, every field with a default.
+
+A plain dataclass rather than a pydantic model: the settings are read before the first
+screen is painted, and two fields do not justify loading a validation library that early.
+"""
 
 from __future__ import annotations
 
 import tomllib
+from dataclasses import dataclass, field
 from pathlib import Path
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from typing import Any
 
 from finops_tui import toml_writer
 from finops_tui.store import make_private_dir, write_atomic
 
+MAX_ITERATION_WEEKS = 52
 
-class Config(BaseModel):
+
+@dataclass
+class Config:
     """What the user chose once and expects to find again."""
 
-    model_config = ConfigDict(extra="allow")
+    theme: str = "textual-dark"
+    """The Textual theme, as picked in the palette."""
+    iteration_weeks: int = 4
+    """Default length of a new iteration, 1-52 weeks."""
+    other: dict[str, Any] = field(default_factory=dict)
+    """Settings this version does not know (from a newer one): kept, written back unchanged."""
 
-    theme: str = Field("textual-dark", description="The Textual theme, as picked in the palette.")
-    iteration_weeks: int = Field(4, ge=1, le=52, description="Default length of a new iteration.")
+    @classmethod
+    def from_document(cls, document: dict[str, Any]) -> Config:
+        """Settings from a parsed `config.toml`; ValueError names the first bad setting."""
+        other = dict(document)
+        theme = other.pop("theme", cls.theme)
+        weeks = other.pop("iteration_weeks", cls.iteration_weeks)
+        if not isinstance(theme, str) or not theme:
+            raise ValueError(f"theme must be a theme name, not {theme!r}")
+        if (
+            not isinstance(weeks, int)
+            or isinstance(weeks, bool)
+            or not 1 <= weeks <= MAX_ITERATION_WEEKS
+        ):
+            raise ValueError(
+                f"iteration_weeks must be a whole number from 1 to {MAX_ITERATION_WEEKS}, "
+                f"not {weeks!r}"
+            )
+        return cls(theme=theme, iteration_weeks=weeks, other=other)
+
+    def to_document(self) -> dict[str, Any]:
+        return {"theme": self.theme, "iteration_weeks": self.iteration_weeks, **self.other}
 
 
 def load_config(path: Path) -> tuple[Config, str | None]:
@@ -29,8 +60,8 @@ def load_config(path: Path) -> tuple[Config, str | None]:
     except (OSError, UnicodeDecodeError) as exc:
         return Config(), f"{path}: cannot read the settings ({exc}); using defaults"
     try:
-        return Config.model_validate(tomllib.loads(text)), None
-    except (tomllib.TOMLDecodeError, ValidationError) as exc:
+        return Config.from_document(tomllib.loads(text)), None
+    except (tomllib.TOMLDecodeError, ValueError) as exc:
         first = str(exc).splitlines()[0]
         return Config(), f"{path}: settings ignored, {first}"
 
@@ -38,7 +69,7 @@ def load_config(path: Path) -> tuple[Config, str | None]:
 def save_config(path: Path, config: Config) -> None:
     """Write the settings atomically (raises StoreError)."""
     make_private_dir(path.parent)
-    data = toml_writer.dumps(config.model_dump(mode="json")).encode("utf-8")
+    data = toml_writer.dumps(config.to_document()).encode("utf-8")
     try:
         if path.read_bytes() == data:
             return

@@ -6,7 +6,6 @@ Pure data and logic: no Textual, no file access. The shape is the public file fo
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -24,9 +23,15 @@ from pydantic import (
 
 from finops_tui.catalog import DEFAULT_CATALOG, CatalogError, load_catalog
 from finops_tui.lenses import CAPABILITY_MAX_SCORE, LENSES, MAX_LEVEL, MIN_LEVEL, Lens
+from finops_tui.terms import (
+    SCHEMA_VERSION,
+    ActionStatus,
+    Group,
+    Outcome,
+    Status,
+    validate_id,
+)
 
-SCHEMA_VERSION = 1
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 DEFAULT_LENGTH = timedelta(weeks=4)
 LONG_ITERATION = timedelta(weeks=13)
 FIRST_SCOPE_RANGE = (3, 5)
@@ -34,49 +39,6 @@ MAX_ADDED_LATER = 2
 MAX_GOALS = 3
 
 Level = Annotated[int, Field(ge=MIN_LEVEL, le=MAX_LEVEL, strict=True)]
-
-
-class Status(StrEnum):
-    """Where an iteration is in its life."""
-
-    PLANNING = "planning"
-    ACTIVE = "active"
-    CLOSED = "closed"
-
-
-class Group(StrEnum):
-    """The stakeholder groups the tutorial asks to involve."""
-
-    BUSINESS = "business"
-    TECHNOLOGY = "technology"
-    FINANCE = "finance"
-
-
-class Outcome(StrEnum):
-    """How a goal ended, recorded at the review."""
-
-    ACHIEVED = "achieved"
-    PARTLY = "partly"
-    MISSED = "missed"
-
-
-class ActionStatus(StrEnum):
-    """Where an action stands."""
-
-    TODO = "todo"
-    DOING = "doing"
-    DONE = "done"
-    DROPPED = "dropped"
-
-
-def validate_id(value: str, what: str = "id") -> str:
-    """Return `value` if it is a valid file id, else raise ValueError saying why."""
-    if not isinstance(value, str) or not ID_PATTERN.fullmatch(value):
-        raise ValueError(
-            f"{what} {value!r} is not valid: use 1-64 lowercase letters, digits and '-', "
-            "starting with a letter or digit"
-        )
-    return value
 
 
 def utc_now() -> datetime:
@@ -94,7 +56,7 @@ def _as_utc(value: datetime) -> datetime:
 class Record(BaseModel):
     """Base of every table in an iteration file: keeps unknown keys for a lossless round trip."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, defer_build=True)
 
     # Fields written even when empty, so a reader always sees them.
     _keep_empty: ClassVar[frozenset[str]] = frozenset()

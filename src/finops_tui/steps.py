@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from enum import IntEnum
+from typing import TYPE_CHECKING
 
-from finops_tui.model import Iteration, Status
+from finops_tui.terms import Status
+
+if TYPE_CHECKING:
+    from finops_tui.model import Iteration
 
 
 class Step(IntEnum):

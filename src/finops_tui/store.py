@@ -1,7 +1,8 @@
 """Reads and writes iteration files: atomic, deterministic, private, and never over another's work.
 
 The only module that touches the data dir. Every unreadable file becomes a `LoadProblem`
-instead of an exception, so one bad file never hides the others.
+instead of an exception, so one bad file never hides the others. The model (and with it
+pydantic) is imported where a file is first parsed, so the app paints before loading it.
 """
 
 from __future__ import annotations
@@ -15,16 +16,17 @@ import secrets
 import string
 import time
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from finops_tui import toml_writer
-from finops_tui.model import SCHEMA_VERSION, Iteration, describe_errors, validate_id
+from finops_tui.terms import SCHEMA_VERSION, validate_id
+
+if TYPE_CHECKING:
+    from finops_tui.model import Iteration
 
 try:
     import fcntl
@@ -146,11 +148,17 @@ class Store:
             raise StoreError(f"{self.iterations_dir}: cannot list: {_reason(exc)}") from None
         return sorted(p for p in entries if p.suffix == SUFFIX and not p.name.startswith("."))
 
-    def load_all(self) -> Loaded:
-        """Load every iteration file; a file that fails is reported, never fatal."""
+    def load_all(self, progress: Callable[[int, int], None] | None = None) -> Loaded:
+        """Load every iteration file; a file that fails is reported, never fatal.
+
+        `progress(done, total)` is called after each file.
+        """
         loaded = Loaded()
-        for path in self.files():
+        files = self.files()
+        for done, path in enumerate(files, 1):
             result = self._read(path)
+            if progress is not None:
+                progress(done, len(files))
             if isinstance(result, LoadProblem):
                 loaded.problems.append(result)
             else:
@@ -222,6 +230,10 @@ class Store:
                 f"schema_version {version} is newer than this finops-tui understands "
                 f"({SCHEMA_VERSION}); upgrade finops-tui to open it. The file is left as it is.",
             )
+        from pydantic import ValidationError
+
+        from finops_tui.model import Iteration, describe_errors
+
         try:
             iteration = Iteration.from_document(document)
         except ValidationError as exc:
@@ -252,6 +264,10 @@ class Store:
             raise StoreError(
                 f"{iteration.id}: will not write a schema {iteration.schema_version} file"
             )
+        from pydantic import ValidationError
+
+        from finops_tui.model import describe_errors
+
         try:
             checked = iteration.validated()
         except ValidationError as exc:

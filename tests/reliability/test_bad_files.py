@@ -6,11 +6,10 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from finops_tui.screens.home import HomeScreen
 from finops_tui.store import ProblemKind, Store
 
 from ..conftest import make_iteration
-from ..ui import make_app, wait_until
+from ..ui import home_ready, make_app, wait_until
 
 
 def bad_files(store: Store, outside: Path) -> dict[str, str]:
@@ -64,7 +63,7 @@ async def test_bad_files_beside_a_good_one(store: Store, tmp_path: Path) -> None
 
     app = make_app(Store(store.data_dir))
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_until(pilot, lambda: isinstance(app.screen, HomeScreen))
+        await home_ready(pilot)
         listed = str(app.screen.query_one("#problems").render())
         assert f"{len(expected)} file(s) could not be read" in listed
         await pilot.press("enter")

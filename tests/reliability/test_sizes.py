@@ -5,11 +5,10 @@ from __future__ import annotations
 import pytest
 
 from finops_tui.demo import seed
-from finops_tui.screens.home import HomeScreen
 from finops_tui.steps import Step
 from finops_tui.store import Store
 
-from ..ui import TODAY, make_app, on_step, open_step, wait_until
+from ..ui import TODAY, home_ready, make_app, on_step, open_step, wait_until
 
 
 @pytest.mark.parametrize("size", [(40, 12), (60, 20), (80, 24), (250, 80)], ids=str)
@@ -26,7 +25,7 @@ async def test_every_screen_at(store: Store, size: tuple[int, int]) -> None:
         await pilot.press("enter")  # a dialog on the review screen
         await pilot.pause()
         await pilot.press("escape", "escape")
-        await wait_until(pilot, lambda: isinstance(app.screen, HomeScreen))
+        await home_ready(pilot)
         await pilot.press("x")
         await pilot.pause()
         assert app.is_running and app.return_code is None

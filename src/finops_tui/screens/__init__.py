@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from finops_tui.screens.base import StepScreen
-from finops_tui.steps import Step
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the step screens load when the first one opens, not before the home screen
+    from finops_tui.screens.base import StepScreen
+    from finops_tui.steps import Step
 
 
 def step_screen(step: Step) -> StepScreen:
@@ -13,6 +16,7 @@ def step_screen(step: Step) -> StepScreen:
     from finops_tui.screens.review import ReviewScreen
     from finops_tui.screens.scope import ScopeScreen
     from finops_tui.screens.stakeholders import StakeholdersScreen
+    from finops_tui.steps import Step
 
     screens: dict[Step, type[StepScreen]] = {
         Step.STAKEHOLDERS: StakeholdersScreen,

@@ -11,12 +11,12 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from finops_tui.model import Iteration
 from finops_tui.steps import Step
 from finops_tui.widgets.step_bar import StepBar
 
 if TYPE_CHECKING:
     from finops_tui.app import FinOpsApp
+    from finops_tui.model import Iteration
 
 
 class StepScreen(Screen[None]):

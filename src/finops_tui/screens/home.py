@@ -13,11 +13,11 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from finops_tui.model import Iteration, Status
-from finops_tui.screens.dialogs import ConfirmDialog
+from finops_tui.terms import Status
 
 if TYPE_CHECKING:
     from finops_tui.app import FinOpsApp
+    from finops_tui.model import Iteration
 
 NARROW = 76
 WELCOME = """\
@@ -86,7 +86,17 @@ class HomeScreen(Screen[None]):
         for label, key, width in [fixed[0], ("Title", "title", title), *fixed[1:]]:
             table.add_column(label, key=key, width=width)
 
+    def show_progress(self, done: int, total: int) -> None:
+        welcome = self.query_one("#welcome", Static)
+        welcome.update(Content(f"Reading the iterations… {done} of {total}"))
+
     def refresh_list(self) -> None:
+        if self.finops.loading:
+            self.query_one("#iterations", DataTable).display = False
+            self.query_one("#problems", Static).display = False
+            welcome = self.query_one("#welcome", Static)
+            welcome.update(Content("Reading the iterations…"))
+            return
         loaded = self.finops.loaded
         table = self.query_one("#iterations", DataTable)
         selected = self.selected.id if table.row_count and self.selected else None
@@ -169,6 +179,8 @@ class HomeScreen(Screen[None]):
         iteration = self.selected
         if iteration is None:
             return
+        from finops_tui.screens.dialogs import ConfirmDialog
+
         title = iteration.title or "(untitled)"
         confirmed = await self.app.push_screen_wait(
             ConfirmDialog(

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.content import Content
 from textual.widgets import Static
 
-from finops_tui.model import Iteration
 from finops_tui.steps import Step, is_done
 from finops_tui.widgets.quiet import update_quietly
+
+if TYPE_CHECKING:
+    from finops_tui.model import Iteration
 
 
 class StepBar(Static):
