@@ -38,6 +38,7 @@ def _isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Keep the user's real data and config out of every test."""
     monkeypatch.setenv("FINOPS_TUI_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("FINOPS_TUI_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("FINOPS_TUI_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
 

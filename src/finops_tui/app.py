@@ -28,8 +28,9 @@ from textual.timer import Timer
 
 from finops_tui import __version__
 from finops_tui.config import Config, load_config, save_config
+from finops_tui.index import History, read_history, summarise
 from finops_tui.steps import Step
-from finops_tui.store import ConflictError, Loaded, Store, StoreError, write_export
+from finops_tui.store import ConflictError, Store, StoreError, write_export
 from finops_tui.terms import Status
 
 if TYPE_CHECKING:
@@ -63,6 +64,7 @@ class FinOpsApp(App[None]):
         today: date | None = None,
         notice: str | None = None,
         export_dir: Path | None = None,
+        cache_dir: Path | None = None,
     ) -> None:
         super().__init__()
         self.export_dir = export_dir or Path.cwd()
@@ -71,7 +73,9 @@ class FinOpsApp(App[None]):
         self.config = Config()
         self.today = today or date.today()
         self.notice = notice
-        self.loaded = Loaded()
+        self.cache_dir = cache_dir  # where the history index lives; None: read every file
+        self.history = History()  # the summaries the home screen lists
+        self._models: dict[str, Iteration] = {}  # iterations opened in this session
         self.load_error: str | None = None
         self.loading = True  # until the first read of the data dir is done
         self._input_ready = asyncio.Event()  # keys wait for that read, and are then applied
@@ -162,12 +166,12 @@ class FinOpsApp(App[None]):
                 self.call_from_thread(self._show_progress, done, total)
 
         try:
-            loaded, error = self.store.load_all(progress=progress), None
+            history, error = read_history(self.store, self.cache_dir, progress=progress), None
         except StoreError as exc:
-            loaded, error = Loaded(), str(exc)
+            history, error = History(), str(exc)
         except Exception as exc:  # a bug must not leave the app waiting forever
-            loaded, error = Loaded(), f"Could not read the data dir: {exc!r}"
-        self.call_from_thread(self._first_load_done, loaded, error)
+            history, error = History(), f"Could not read the data dir: {exc!r}"
+        self.call_from_thread(self._first_load_done, history, error)
 
     def _show_progress(self, done: int, total: int) -> None:
         from finops_tui.screens.home import HomeScreen
@@ -176,10 +180,10 @@ class FinOpsApp(App[None]):
             if isinstance(screen, HomeScreen):
                 screen.show_progress(done, total)
 
-    def _first_load_done(self, loaded: Loaded, error: str | None) -> None:
+    def _first_load_done(self, history: History, error: str | None) -> None:
         from finops_tui.screens.home import HomeScreen
 
-        self.loaded, self.load_error, self.loading = loaded, error, False
+        self.history, self.load_error, self.loading = history, error, False
         for screen in self.screen_stack:
             if isinstance(screen, HomeScreen):
                 screen.refresh_list()
@@ -215,11 +219,24 @@ class FinOpsApp(App[None]):
     def reload(self) -> None:
         """Read the data dir again (the home screen shows the result)."""
         try:
-            self.loaded = self.store.load_all()
+            self.history = read_history(self.store, self.cache_dir)
             self.load_error = None
         except StoreError as exc:
-            self.loaded = Loaded()
+            self.history = History()
             self.load_error = str(exc)
+
+    def iteration_by_id(self, iteration_id: str, *, quiet: bool = False) -> Iteration | None:
+        """The whole iteration, read from its file the first time it is asked for."""
+        if (iteration := self._models.get(iteration_id)) is not None:
+            return iteration
+        try:
+            iteration = self.store.load(iteration_id)
+        except StoreError as exc:
+            if not quiet:
+                self.notify(str(exc), title="Cannot open", severity="error", markup=False)
+            return None
+        self._models[iteration_id] = iteration
+        return iteration
 
     @property
     def catalog(self) -> Catalog:
@@ -228,14 +245,16 @@ class FinOpsApp(App[None]):
         return load_catalog(self.iteration.framework if self.iteration else "finops-2023")
 
     def previous_of(self, iteration: Iteration) -> Iteration | None:
-        return self.loaded.get(iteration.previous) if iteration.previous else None
+        if not iteration.previous or self.history.summary(iteration.previous) is None:
+            return None
+        return self.iteration_by_id(iteration.previous, quiet=True)
 
     def new_iteration(self) -> None:
         """Start a fresh iteration today and open its first step."""
         starts = self.today
         from finops_tui.model import Iteration
 
-        iteration = Iteration.new(self.store.new_id(starts), self.loaded.next_number, starts)
+        iteration = Iteration.new(self.store.new_id(starts), self.history.next_number, starts)
         iteration.ends = starts + timedelta(weeks=self.config.iteration_weeks)
         self._adopt(iteration)
 
@@ -244,7 +263,7 @@ class FinOpsApp(App[None]):
         starts = max(self.today, source.ends)
         iteration = source.start_next(
             self.store.new_id(starts),
-            self.loaded.next_number,
+            self.history.next_number,
             starts,
             carry_unfinished=carry_unfinished,
         )
@@ -274,7 +293,7 @@ class FinOpsApp(App[None]):
     def _adopt(self, iteration: Iteration) -> None:
         self.save_now()
         self.iteration = iteration
-        self.loaded.iterations.insert(0, iteration)
+        self._models[iteration.id] = iteration
         self._dirty = True
         self.save_now()
         self.show_step(Step.STAKEHOLDERS)
@@ -333,7 +352,8 @@ class FinOpsApp(App[None]):
         except StoreError as exc:
             self.notify(str(exc), title="Not deleted", severity="error", markup=False)
             return False
-        self.loaded.iterations = [it for it in self.loaded.iterations if it.id != iteration.id]
+        self.history.drop(iteration.id)
+        self._models.pop(iteration.id, None)
         self.notify(f"Moved to {where}", title="Deleted", markup=False)
         return True
 
@@ -378,6 +398,7 @@ class FinOpsApp(App[None]):
             )
             return False
         self._dirty = False
+        self.history.put(summarise(self.iteration))
         return True
 
     def reload_from_disk(self) -> None:
@@ -389,8 +410,8 @@ class FinOpsApp(App[None]):
         except StoreError as exc:
             self.notify(str(exc), title="Cannot reload", severity="error", markup=False)
             return
-        self._replace_loaded(self.iteration, fresh)
-        self.iteration = fresh
+        self._models[fresh.id] = self.iteration = fresh
+        self.history.put(summarise(fresh))
         self._dirty = self._conflict = False
         self.show_step(self._current_step())
 
@@ -400,18 +421,14 @@ class FinOpsApp(App[None]):
             return
         copy = self.iteration.model_copy(deep=True)
         copy.id = self.store.new_id(copy.starts)
-        copy.number = self.loaded.next_number
+        copy.number = self.history.next_number
         copy.title = f"{copy.title} (copy)".strip()
         self._dirty = self._conflict = False
-        self.iteration = copy
-        self.loaded.iterations.insert(0, copy)
+        self._models[copy.id] = self.iteration = copy
         self._dirty = True
         if self.save_now():
             self.notify(f"Saved as iteration {copy.number} ({copy.id})", markup=False)
             self.show_step(self._current_step())
-
-    def _replace_loaded(self, old: Iteration, new: Iteration) -> None:
-        self.loaded.iterations = [new if it is old else it for it in self.loaded.iterations]
 
     def _current_step(self) -> Step:
         return getattr(self.screen, "STEP", Step.STAKEHOLDERS)
@@ -424,11 +441,8 @@ class FinOpsApp(App[None]):
         yield SystemCommand("Iterations", "Back to the list of iterations", self.go_home)
         yield SystemCommand("New iteration", "Start a fresh iteration today", self.new_iteration)
         if isinstance(screen, HomeScreen) and screen.selected is not None:
-            selected = screen.selected
             yield SystemCommand(
-                "Export iteration…",
-                "Markdown, HTML, JSON or CSV",
-                lambda: self.export_iteration(selected),
+                "Export iteration…", "Markdown, HTML, JSON or CSV", screen.action_export
             )
         if self.iteration is not None:
             iteration = self.iteration

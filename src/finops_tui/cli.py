@@ -12,12 +12,12 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from finops_tui import __version__
 
 if TYPE_CHECKING:
-    from finops_tui.model import Iteration
+    from finops_tui.index import History
     from finops_tui.store import Loaded, Store
 
 PROG = "finops-tui"
@@ -115,11 +115,11 @@ def _load(store: Store) -> Loaded:
 
 def _run_tui(args: argparse.Namespace) -> int:
     from finops_tui.app import FinOpsApp
-    from finops_tui.locations import config_file
+    from finops_tui.locations import cache_dir, config_file
 
     if args.demo:
         return _run_demo()
-    app = FinOpsApp(store=_open_store(args), config_path=config_file())
+    app = FinOpsApp(store=_open_store(args), config_path=config_file(), cache_dir=cache_dir())
     app.run()
     return app.return_code or 0
 
@@ -144,32 +144,24 @@ def _run_demo() -> int:
 # -- list ---------------------------------------------------------------------------------------
 
 
-def _summary(iteration: Iteration) -> dict[str, Any]:
-    score = iteration.score(at_end=iteration.read_only)
-    achieved, total = iteration.goals_achieved()
-    return {
-        "id": iteration.id,
-        "number": iteration.number,
-        "title": iteration.title,
-        "status": iteration.status.value,
-        "starts": iteration.starts.isoformat(),
-        "ends": iteration.ends.isoformat(),
-        "capabilities": iteration.capabilities,
-        "goals": total,
-        "goals_achieved": achieved,
-        "score": score.points,
-        "score_max": score.maximum,
-        "score_percent": round(score.percent, 1),
-    }
+def _history(store: Store, *, rows: bool = False) -> History:
+    from finops_tui.index import read_history
+    from finops_tui.locations import cache_dir
+    from finops_tui.store import StoreError
+
+    try:
+        return read_history(store, cache_dir(), rows=rows)
+    except StoreError as exc:
+        raise CommandError(str(exc)) from None
 
 
 def cmd_list(args: argparse.Namespace) -> int:
     store = _open_store(args)
-    loaded = _load(store)
+    loaded = _history(store)
     if args.json:
         payload = {
             "data_dir": str(store.data_dir),
-            "iterations": [_summary(it) for it in loaded.iterations],
+            "iterations": loaded.summaries,
             "problems": [
                 {
                     "file": str(p.path),
@@ -183,7 +175,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return 0
-    if not loaded.iterations and not loaded.problems:
+    if not loaded.summaries and not loaded.problems:
         print(f"No iterations yet in {store.data_dir}. Run `{PROG}` to start the first one.")
         return 0
     rows = [
@@ -197,7 +189,7 @@ def cmd_list(args: argparse.Namespace) -> int:
             f"{s['goals_achieved']}/{s['goals']}",
             f"{s['score_percent']:.0f}%",
         ]
-        for s in map(_summary, loaded.iterations)
+        for s in loaded.summaries
     ]
     _print_table(["#", "ID", "TITLE", "STATUS", "DATES", "CAPS", "GOALS", "SCORE"], rows)
     if loaded.problems:
@@ -252,23 +244,23 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 # -- export -------------------------------------------------------------------------------------
 
 
-def resolve(loaded: Loaded, ref: str) -> Iteration:
-    """The iteration named by an id, a unique id prefix, a number, or 'latest'."""
-    iterations = loaded.iterations
+def resolve(history: History, ref: str) -> str:
+    """The id of the iteration named by an id, a unique id prefix, a number, or 'latest'."""
+    summaries = history.summaries
     if ref == "latest":
-        if not iterations:
+        if not summaries:
             raise CommandError("there are no iterations yet")
-        return iterations[0]
-    exact = [it for it in iterations if it.id == ref]
+        return str(summaries[0]["id"])
+    exact = [s for s in summaries if s["id"] == ref]
     if ref.isdigit() and not exact:
-        exact = [it for it in iterations if it.number == int(ref)]
-    found = exact or [it for it in iterations if it.id.startswith(ref)]
+        exact = [s for s in summaries if s["number"] == int(ref)]
+    found = exact or [s for s in summaries if s["id"].startswith(ref)]
     if len(found) == 1:
-        return found[0]
-    unreadable = [p for p in loaded.problems if p.path.stem.startswith(ref)]
+        return str(found[0]["id"])
+    unreadable = [p for p in history.problems if p.path.stem.startswith(ref)]
     if not found and len(unreadable) == 1:
         raise CommandError(f"iteration {ref!r} cannot be read: {unreadable[0]}")
-    names = ", ".join(f"{it.id} (#{it.number})" for it in (found or iterations)[:10])
+    names = ", ".join(f"{s['id']} (#{s['number']})" for s in (found or summaries)[:10])
     if found:
         raise CommandError(f"{ref!r} matches {len(found)} iterations: {names}")
     raise CommandError(f"no iteration {ref!r}" + (f"; there are: {names}" if names else ""))
@@ -279,15 +271,22 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     if args.all == bool(args.iteration):
         raise UsageError("give either ITERATION or --all")
-    loaded = _load(_open_store(args))
+    store = _open_store(args)
+    history = _history(store, rows=args.all)
     if args.all:
         fmt = args.format or "csv"
         if fmt not in export.HISTORY_FORMATS:
             raise UsageError(f"--all writes csv or json, not {fmt}")
-        text = export.render_history(loaded.iterations, fmt)
+        text = export.render_table(history.rows_oldest_first(), fmt)
     else:
+        from finops_tui.store import StoreError
+
         fmt = args.format or "markdown"
-        text = export.render(resolve(loaded, args.iteration), fmt)
+        try:
+            iteration = store.load(resolve(history, args.iteration))
+        except StoreError as exc:
+            raise CommandError(str(exc)) from None
+        text = export.render(iteration, fmt)
     if args.output is None:
         sys.stdout.write(text)
         return 0

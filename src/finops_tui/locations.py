@@ -1,4 +1,5 @@
-"""Where finops-tui keeps its files: the data dir (iterations, trash) and the config dir."""
+"""Where finops-tui keeps its files: the data dir (iterations, trash), the config dir and the
+cache dir (an index that only speeds up the scripting commands; deleting it loses nothing)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 APP_NAME = "finops-tui"
 DATA_DIR_ENV = "FINOPS_TUI_DATA_DIR"
 CONFIG_DIR_ENV = "FINOPS_TUI_CONFIG_DIR"
+CACHE_DIR_ENV = "FINOPS_TUI_CACHE_DIR"
 
 
 def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
@@ -32,3 +34,12 @@ def config_dir() -> Path:
 
 def config_file() -> Path:
     return config_dir() / "config.toml"
+
+
+def cache_dir() -> Path:
+    """The cache dir: `$FINOPS_TUI_CACHE_DIR` > the platform's user cache dir."""
+    if env := os.environ.get(CACHE_DIR_ENV):
+        return Path(env).expanduser()
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir(APP_NAME, appauthor=False))

@@ -156,7 +156,7 @@ class Store:
         loaded = Loaded()
         files = self.files()
         for done, path in enumerate(files, 1):
-            result = self._read(path)
+            result = self.read(path)
             if progress is not None:
                 progress(done, len(files))
             if isinstance(result, LoadProblem):
@@ -169,12 +169,14 @@ class Store:
     def load(self, iteration_id: str) -> Iteration:
         """Load one iteration (raises LoadError with the problem)."""
         path = self.path_of(iteration_id)
-        result = self._read(path)
+        result = self.read(path)
         if isinstance(result, LoadProblem):
             raise LoadError(result)
         return result
 
-    def _read(self, path: Path) -> Iteration | LoadProblem:
+    def read(self, path: Path) -> Iteration | LoadProblem:
+        """One iteration file, or the problem that stops it loading (never raises)."""
+
         def problem(kind: ProblemKind, message: str, **kw: Any) -> LoadProblem:
             return LoadProblem(path, kind, message, **kw)
 

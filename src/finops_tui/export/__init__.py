@@ -5,9 +5,11 @@ Pure functions from iterations to text; no Textual, no file access (the store wr
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
-from finops_tui.model import Iteration
+if TYPE_CHECKING:
+    from finops_tui.model import Iteration
 
 FORMATS = ("markdown", "html", "json", "csv")
 EXTENSIONS = {"markdown": "md", "html": "html", "json": "json", "csv": "csv"}
@@ -35,6 +37,17 @@ def render_history(iterations: Sequence[Iteration], fmt: str) -> str:
         return csv.render_rows(iterations)
     if fmt == "json":
         return json.render_rows(iterations)
+    raise ValueError(f"--all writes {' or '.join(HISTORY_FORMATS)}, not {fmt}")
+
+
+def render_table(rows: Iterable[dict[str, Any]], fmt: str) -> str:
+    """Tidy history rows that are already computed (see `finops_tui.index`) as csv or json."""
+    from finops_tui.export import csv, json
+
+    if fmt == "csv":
+        return csv.render_table(rows)
+    if fmt == "json":
+        return json.render_table(rows)
     raise ValueError(f"--all writes {' or '.join(HISTORY_FORMATS)}, not {fmt}")
 
 

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from operator import itemgetter
+from typing import TYPE_CHECKING, Any
 
 from finops_tui.export.rows import COLUMNS, history_rows
-from finops_tui.model import Iteration
+
+if TYPE_CHECKING:
+    from finops_tui.model import Iteration
 
 # A spreadsheet runs a cell that starts with one of these as a formula.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -21,9 +25,18 @@ def neutralise(value: object) -> object:
 
 
 def render_rows(iterations: Sequence[Iteration]) -> str:
+    return render_table(history_rows(iterations))
+
+
+def render_table(rows: Iterable[dict[str, Any]]) -> str:
+    """Tidy rows (dicts keyed by COLUMNS) as CSV with a header row."""
     out = io.StringIO(newline="")
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    for row in history_rows(iterations):
-        writer.writerow({key: neutralise(value) for key, value in row.items()})
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    start, cells = _FORMULA_START, itemgetter(*COLUMNS)
+    writer.writerows(
+        # neutralise(), inlined: this runs for every cell of the whole history.
+        [("'" + v) if v.__class__ is str and v.startswith(start) else v for v in cells(row)]
+        for row in rows
+    )
     return out.getvalue()

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from finops_tui.export.rows import history_rows
-from finops_tui.model import Iteration
+
+if TYPE_CHECKING:
+    from finops_tui.model import Iteration
 
 
 def _iso(value: Any) -> str:
@@ -25,5 +27,9 @@ def render(iteration: Iteration) -> str:
 
 
 def render_rows(iterations: Sequence[Iteration]) -> str:
-    rows = list(history_rows(iterations))
-    return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+    return render_table(history_rows(iterations))
+
+
+def render_table(rows: Iterable[dict[str, Any]]) -> str:
+    """Tidy rows as a JSON array of objects."""
+    return json.dumps(list(rows), ensure_ascii=False, indent=2) + "\n"

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from finops_tui.catalog import load_catalog
 from finops_tui.lenses import LENSES
-from finops_tui.model import Iteration
+
+if TYPE_CHECKING:
+    from finops_tui.model import Iteration
 
 COLUMNS = [
     "iteration_id", "number", "title", "starts", "ends", "status",
@@ -19,27 +20,34 @@ COLUMNS = [
 def history_rows(iterations: Sequence[Iteration]) -> Iterator[dict[str, Any]]:
     """Rows oldest iteration first, capabilities in scope order, lenses in order."""
     for iteration in sorted(iterations, key=lambda it: (it.number, it.starts, it.id)):
-        catalog = load_catalog(iteration.framework)
-        for capability_id in iteration.capabilities:
-            capability = catalog.capability(capability_id)
-            domain = catalog.domain(capability.domain).name
-            for lens in LENSES:
-                goals = iteration.goals_of(capability_id, lens)
-                goal = goals[0] if goals else None
-                yield {
-                    "iteration_id": iteration.id,
-                    "number": iteration.number,
-                    "title": iteration.title,
-                    "starts": iteration.starts.isoformat(),
-                    "ends": iteration.ends.isoformat(),
-                    "status": iteration.status.value,
-                    "capability_id": capability_id,
-                    "capability": capability.name,
-                    "domain": domain,
-                    "lens": lens.value,
-                    "level_start": iteration.level(capability_id, lens),
-                    "target": goal.to_level if goal else None,
-                    "reached": goal.reached_level if goal else None,
-                    "goal_id": goal.id if goal else None,
-                    "outcome": goal.outcome.value if goal and goal.outcome else None,
-                }
+        yield from iteration_rows(iteration)
+
+
+def iteration_rows(iteration: Iteration) -> Iterator[dict[str, Any]]:
+    """The rows of one iteration: its scoped capabilities in order, each lens in order."""
+    from finops_tui.catalog import load_catalog
+
+    catalog = load_catalog(iteration.framework)
+    for capability_id in iteration.capabilities:
+        capability = catalog.capability(capability_id)
+        domain = catalog.domain(capability.domain).name
+        for lens in LENSES:
+            goals = iteration.goals_of(capability_id, lens)
+            goal = goals[0] if goals else None
+            yield {
+                "iteration_id": iteration.id,
+                "number": iteration.number,
+                "title": iteration.title,
+                "starts": iteration.starts.isoformat(),
+                "ends": iteration.ends.isoformat(),
+                "status": iteration.status.value,
+                "capability_id": capability_id,
+                "capability": capability.name,
+                "domain": domain,
+                "lens": lens.value,
+                "level_start": iteration.level(capability_id, lens),
+                "target": goal.to_level if goal else None,
+                "reached": goal.reached_level if goal else None,
+                "goal_id": goal.id if goal else None,
+                "outcome": goal.outcome.value if goal and goal.outcome else None,
+            }

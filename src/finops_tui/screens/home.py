@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on, work
@@ -97,60 +97,64 @@ class HomeScreen(Screen[None]):
             welcome = self.query_one("#welcome", Static)
             welcome.update(Content("Reading the iterations…"))
             return
-        loaded = self.finops.loaded
+        history = self.finops.history
         table = self.query_one("#iterations", DataTable)
-        selected = self.selected.id if table.row_count and self.selected else None
+        selected = self.selected["id"] if table.row_count and self.selected else None
         self._columns(table)
         keys = [str(column.key.value) for column in table.ordered_columns]
-        for iteration in loaded.iterations:
-            cells = self._cells(iteration)
-            table.add_row(*(cells[k] for k in keys), key=iteration.id)
-        if selected in {it.id for it in loaded.iterations}:
+        for summary in history.summaries:
+            cells = self._cells(summary)
+            table.add_row(*(cells[k] for k in keys), key=summary["id"])
+        if selected in {s["id"] for s in history.summaries}:
             table.move_cursor(row=table.get_row_index(selected))
-        empty = not loaded.iterations
+        empty = not history.summaries
         table.display = not empty
         welcome = self.query_one("#welcome", Static)
         welcome.display = empty
         welcome.update(Content(self.finops.load_error or WELCOME))
         problems = self.query_one("#problems", Static)
-        problems.display = bool(loaded.problems)
-        if loaded.problems:
-            lines = [f"{len(loaded.problems)} file(s) could not be read and are left as they are:"]
-            lines += [f"  {p.path.name}: {p.message}" for p in loaded.problems]
+        problems.display = bool(history.problems)
+        if history.problems:
+            lines = [f"{len(history.problems)} file(s) could not be read and are left as they are:"]
+            lines += [f"  {p.path.name}: {p.message}" for p in history.problems]
             problems.update(Content("\n".join(lines)))
         if not empty:
             table.focus()
         self.refresh_bindings()
 
     @staticmethod
-    def _cells(iteration: Iteration) -> dict[str, Text]:
-        score = iteration.score(at_end=iteration.read_only)
-        achieved, total = iteration.goals_achieved()
+    def _cells(summary: dict[str, Any]) -> dict[str, Text]:
+        """A summary (see `finops_tui.index.summarise`) as the cells of its row."""
         return {
-            "number": Text(str(iteration.number)),
-            "title": Text(iteration.title or "(untitled)", no_wrap=True, overflow="ellipsis"),
-            "starts": Text(str(iteration.starts)),
-            "dates": Text(f"{iteration.starts} → {iteration.ends}"),
-            "status": Text(iteration.status.value),
-            "caps": Text(str(len(iteration.scope)), justify="right"),
-            "goals": Text(f"{achieved}/{total}", justify="right"),
-            "score": Text(f"{score.percent:.0f}%", justify="right"),
+            "number": Text(str(summary["number"])),
+            "title": Text(summary["title"] or "(untitled)", no_wrap=True, overflow="ellipsis"),
+            "starts": Text(summary["starts"]),
+            "dates": Text(f"{summary['starts']} → {summary['ends']}"),
+            "status": Text(summary["status"]),
+            "caps": Text(str(len(summary["capabilities"])), justify="right"),
+            "goals": Text(f"{summary['goals_achieved']}/{summary['goals']}", justify="right"),
+            "score": Text(f"{summary['score_percent']:.0f}%", justify="right"),
         }
 
     @property
-    def selected(self) -> Iteration | None:
+    def selected(self) -> dict[str, Any] | None:
+        """The summary of the highlighted iteration."""
         table = self.query_one("#iterations", DataTable)
         if not table.row_count:
             return None
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return self.finops.loaded.get(key) if key else None
+        return self.finops.history.summary(key) if key else None
+
+    def _selected_iteration(self) -> Iteration | None:
+        selected = self.selected
+        return self.finops.iteration_by_id(selected["id"]) if selected else None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("open", "delete", "export"):
             return self.selected is not None or None
         if action == "start_next":
             selected = self.selected
-            return (selected is not None and selected.status is Status.CLOSED) or None
+            return (selected is not None and selected["status"] == Status.CLOSED) or None
         return True
 
     @on(DataTable.RowHighlighted)
@@ -159,24 +163,24 @@ class HomeScreen(Screen[None]):
 
     @on(DataTable.RowSelected)
     def action_open(self) -> None:
-        if (iteration := self.selected) is not None:
+        if (iteration := self._selected_iteration()) is not None:
             self.finops.open_iteration(iteration)
 
     def action_export(self) -> None:
-        if (iteration := self.selected) is not None:
+        if (iteration := self._selected_iteration()) is not None:
             self.finops.export_iteration(iteration)
 
     def action_new(self) -> None:
         self.finops.new_iteration()
 
     def action_start_next(self) -> None:
-        source = self.selected
+        source = self._selected_iteration()
         if source is not None and source.status is Status.CLOSED:
             self.finops.offer_next_iteration(source)
 
     @work
     async def action_delete(self) -> None:
-        iteration = self.selected
+        iteration = self._selected_iteration()
         if iteration is None:
             return
         from finops_tui.screens.dialogs import ConfirmDialog

@@ -1,0 +1,219 @@
+"""The history index: what `list` and `export` need from every iteration file, kept in the
+user's cache dir, so that on a long history these commands read one file instead of parsing
+and validating every iteration (and need not load pydantic at all).
+
+An entry is used only while its file has the size, modification time, inode and change time
+it had when it was read, and only by the finops-tui version that wrote it; anything else (a
+new, edited, renamed or removed file) is read again through the store and validated. A file
+changed in the last seconds is not indexed, so two edits within one clock tick cannot hide.
+The index holds nothing that is not in the iteration files: deleting it loses nothing, and a
+cache that cannot be read or written is simply not used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from finops_tui import __version__
+from finops_tui.store import LoadProblem, ProblemKind, Store, StoreError, make_private_dir
+
+if TYPE_CHECKING:
+    from finops_tui.model import Iteration
+
+INDEX_FORMAT = 1
+SETTLED_SECONDS = 2.0  # a file younger than this is read every time, never indexed
+
+
+@dataclass
+class History:
+    """Every iteration as its summary (newest first), its tidy rows, and the unreadable files."""
+
+    summaries: list[dict[str, Any]] = field(default_factory=list)
+    rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # by iteration id
+    problems: list[LoadProblem] = field(default_factory=list)
+
+    @property
+    def next_number(self) -> int:
+        return max((s["number"] for s in self.summaries), default=0) + 1
+
+    def summary(self, iteration_id: str) -> dict[str, Any] | None:
+        return next((s for s in self.summaries if s["id"] == iteration_id), None)
+
+    def put(self, summary: dict[str, Any]) -> None:
+        """Add or replace the summary of an iteration (after a save), keeping the order."""
+        self.drop(summary["id"])
+        self.summaries.append(summary)
+        self.summaries.sort(key=_newest_first, reverse=True)
+
+    def drop(self, iteration_id: str) -> None:
+        self.summaries = [s for s in self.summaries if s["id"] != iteration_id]
+
+    def rows_oldest_first(self) -> list[dict[str, Any]]:
+        """All tidy rows, oldest iteration first, as `export --all` writes them."""
+        return [row for s in reversed(self.summaries) for row in self.rows[s["id"]]]
+
+
+def summarise(iteration: Iteration) -> dict[str, Any]:
+    """The figures `list` shows for an iteration (also its `--json` shape)."""
+    score = iteration.score(at_end=iteration.read_only)
+    achieved, total = iteration.goals_achieved()
+    return {
+        "id": iteration.id,
+        "number": iteration.number,
+        "title": iteration.title,
+        "status": iteration.status.value,
+        "starts": iteration.starts.isoformat(),
+        "ends": iteration.ends.isoformat(),
+        "capabilities": iteration.capabilities,
+        "goals": total,
+        "goals_achieved": achieved,
+        "score": score.points,
+        "score_max": score.maximum,
+        "score_percent": round(score.percent, 1),
+    }
+
+
+def index_file(store: Store, cache_dir: Path, part: str = "summaries") -> Path:
+    """The index of a data dir (named by a hash of its full path): `summaries` or `rows`."""
+    digest = hashlib.sha256(str(store.data_dir.resolve()).encode()).hexdigest()[:24]
+    return cache_dir / "index" / f"{digest}.{part}.json"
+
+
+# A row in the index keeps what differs between the rows of one iteration; the rest comes
+# from the iteration's summary when the rows are read back.
+_ITERATION_COLUMNS = {
+    "iteration_id": "id",
+    "number": "number",
+    "title": "title",
+    "starts": "starts",
+    "ends": "ends",
+    "status": "status",
+}
+
+
+def _newest_first(summary: dict[str, Any]) -> tuple[int, str, str]:
+    return summary["number"], summary["starts"], summary["id"]
+
+
+def read_history(
+    store: Store,
+    cache_dir: Path | None,
+    *,
+    rows: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> History:
+    """The history of a data dir, from the index where it is current (raises StoreError).
+
+    `rows=True` also gives the tidy rows (`export --all`); they live in an index of their own,
+    so that `list` and single-iteration exports never read them. `progress(done, total)` is
+    called after each file. Without a `cache_dir`, every file is read.
+    """
+    parts = ["summaries", "rows"] if rows else ["summaries"]
+    paths = {part: index_file(store, cache_dir, part) for part in parts} if cache_dir else {}
+    old = {part: _read_index(path) for part, path in paths.items()}
+    new: dict[str, dict[str, Any]] = {part: {} for part in parts}
+    history = History()
+    now = time.time()
+    files = store.files()
+    for done, file in enumerate(files, 1):
+        if progress is not None:
+            progress(done, len(files))
+        try:
+            stat = file.stat()
+        except OSError:
+            stat = None
+        key = [stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns] if stat else None
+        cached = {part: old.get(part, {}).get(file.name) for part in parts}
+        if key is None or any(c is None or c.get("key") != key for c in cached.values()):
+            cached = _entries(store, file, key)
+        if stat is not None and now - max(stat.st_mtime, stat.st_ctime) > SETTLED_SECONDS:
+            for part in parts:
+                new[part][file.name] = cached[part]
+        summary = cached["summaries"]
+        if (problem := summary.get("problem")) is not None:
+            history.problems.append(_problem(file, problem))
+            continue
+        history.summaries.append(summary["summary"])
+        if rows:
+            history.rows[summary["summary"]["id"]] = _expand(summary["summary"], cached["rows"])
+    history.summaries.sort(key=_newest_first, reverse=True)
+    for part, path in paths.items():
+        if new[part] != old[part]:
+            _write_index(path, new[part])
+    return history
+
+
+def _entries(store: Store, file: Path, key: list[int] | None) -> dict[str, dict[str, Any]]:
+    """Read one file through the store (validating it) into its index entries."""
+    from finops_tui.export.rows import COLUMNS, iteration_rows
+
+    result = store.read(file)
+    if isinstance(result, LoadProblem):
+        problem = {
+            "kind": result.kind.value,
+            "message": result.message,
+            "details": list(result.details),
+            "line": result.line,
+            "column": result.column,
+        }
+        return {"summaries": {"key": key, "problem": problem}, "rows": {"key": key, "rows": []}}
+    own = [c for c in COLUMNS if c not in _ITERATION_COLUMNS]
+    compact = [[row[c] for c in own] for row in iteration_rows(result)]
+    return {
+        "summaries": {"key": key, "summary": summarise(result)},
+        "rows": {"key": key, "columns": own, "rows": compact},
+    }
+
+
+def _expand(summary: dict[str, Any], entry: dict[str, Any]) -> list[dict[str, Any]]:
+    from finops_tui.export.rows import COLUMNS
+
+    shared = [summary[field] for field in _ITERATION_COLUMNS.values()]
+    if entry["columns"] != COLUMNS[len(shared) :]:
+        raise ValueError("index rows have other columns")  # cannot happen within one version
+    return [dict(zip(COLUMNS, shared + values, strict=True)) for values in entry["rows"]]
+
+
+def _problem(file: Path, data: dict[str, Any]) -> LoadProblem:
+    return LoadProblem(
+        file,
+        ProblemKind(data["kind"]),
+        data["message"],
+        tuple(data["details"]),
+        data["line"],
+        data["column"],
+    )
+
+
+def _read_index(path: Path) -> dict[str, dict[str, Any]]:
+    try:
+        document = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(document, dict) or document.get("format") != INDEX_FORMAT:
+        return {}
+    if document.get("version") != __version__:
+        return {}
+    files = document.get("files")
+    return files if isinstance(files, dict) else {}
+
+
+def _write_index(path: Path, files: dict[str, dict[str, Any]]) -> None:
+    from finops_tui.store import write_atomic
+
+    data = json.dumps(
+        {"format": INDEX_FORMAT, "version": __version__, "files": files},
+        ensure_ascii=False,
+        separators=(",", ":"),
+    ).encode("utf-8")
+    try:
+        make_private_dir(path.parent)
+        write_atomic(path, data)
+    except (StoreError, OSError):
+        pass  # only a cache: the next run reads the files again
