@@ -19,7 +19,7 @@ from finops_tui.demo import seed
 from finops_tui.steps import Step
 from finops_tui.store import Store
 
-from .ui import TODAY, make_app, open_step
+from .ui import TODAY, home_ready, make_app, open_step
 
 
 @pytest.fixture(autouse=True)
@@ -46,14 +46,16 @@ def demo_store(fixed_dir: Path) -> Store:
 
 
 class TestHome:
+    # The files are read after the first paint: each picture waits for the list.
     def test_history(self, snap_compare, demo_store: Store) -> None:
-        assert snap_compare(make_app(demo_store), terminal_size=(80, 24))
+        assert snap_compare(make_app(demo_store), terminal_size=(80, 24), run_before=home_ready)
 
     def test_history_at_60x20(self, snap_compare, demo_store: Store) -> None:
-        assert snap_compare(make_app(demo_store), terminal_size=(60, 20))
+        assert snap_compare(make_app(demo_store), terminal_size=(60, 20), run_before=home_ready)
 
     def test_first_run(self, snap_compare, fixed_dir: Path) -> None:
-        assert snap_compare(make_app(Store(fixed_dir)), terminal_size=(80, 24))
+        app = make_app(Store(fixed_dir))
+        assert snap_compare(app, terminal_size=(80, 24), run_before=home_ready)
 
 
 @pytest.mark.parametrize("step", list(Step), ids=[s.title.lower() for s in Step])
