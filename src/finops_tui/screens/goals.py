@@ -6,7 +6,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from finops_tui.screens.base import StepScreen
 from finops_tui.screens.dialogs import FormDialog, FormField
@@ -90,7 +90,7 @@ class GoalsScreen(StepScreen):
             )
         update_quietly(detail, Content("\n").join(lines))
 
-    @on(DataTable.CellHighlighted, "#matrix")
+    @on(GoalMatrix.CellHighlighted)
     def _moved(self) -> None:
         self.show_cell()
 
