@@ -24,6 +24,10 @@ class ScopeScreen(StepScreen):
     STEP = Step.SCOPE
     BINDINGS = [Binding("p", "preset", "Starter groups", id="presets")]
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._tallest_at: dict[int, int] = {}
+
     def compose_body(self) -> ComposeResult:
         yield Static(id="scope-counter")
         with Horizontal(classes="split"):
@@ -63,26 +67,42 @@ class ScopeScreen(StepScreen):
         update_quietly(counter, Content(("⚠ " if warn else "") + text))
         counter.set_class(warn, "warning")
 
+    def _describe(self, capability: Capability) -> Content:
+        domain = self.finops.catalog.domain(capability.domain)
+        kpis = "\n".join(f"  • {k}" for k in capability.kpis)
+        return Content.from_markup(
+            "[b]$name[/b]\n[dim]$domain[/dim]\n\n$description\n\n[b]KPIs[/b]\n$kpis\n\n"
+            "[b]Guidance[/b]\n$url\n$framework_url",
+            name=capability.name,
+            domain=domain.name,
+            description=capability.description,
+            kpis=kpis,
+            url=capability.url,
+            framework_url=capability.framework_url,
+        )
+
+    def _tallest(self, detail: Static) -> int:
+        """Lines of the longest description at the panel's width (cached per width)."""
+        width = detail.size.width
+        if width not in self._tallest_at:
+            self._tallest_at[width] = max(
+                self._describe(c).get_height(detail.styles, width)
+                for c in self.finops.catalog.capabilities
+            )
+        return self._tallest_at[width]
+
     def show_detail(self, capability: Capability | None) -> None:
         detail = self.query_one("#capability-detail", Static)
         if capability is None:
             update_quietly(detail, "")
             return
-        domain = self.finops.catalog.domain(capability.domain)
-        kpis = "\n".join(f"  • {k}" for k in capability.kpis)
-        update_quietly(
-            detail,
-            Content.from_markup(
-                "[b]$name[/b]\n[dim]$domain[/dim]\n\n$description\n\n[b]KPIs[/b]\n$kpis\n\n"
-                "[b]Guidance[/b]\n$url\n$framework_url",
-                name=capability.name,
-                domain=domain.name,
-                description=capability.description,
-                kpis=kpis,
-                url=capability.url,
-                framework_url=capability.framework_url,
-            ),
-        )
+        content = self._describe(capability)
+        if detail.size.width:
+            # Every description takes the panel's height of the longest one, so moving
+            # through the list repaints the panel without re-arranging the screen.
+            missing = self._tallest(detail) - content.get_height(detail.styles, detail.size.width)
+            content += Content("\n" * max(0, missing))
+        update_quietly(detail, content)
 
     @on(OptionList.OptionHighlighted, "#checklist")
     def _highlighted(self) -> None:

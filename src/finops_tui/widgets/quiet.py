@@ -1,5 +1,7 @@
 """Update a Static only as much as its change needs: no repaint when nothing changed, and no
-layout pass when every line keeps its width (so it wraps and measures exactly as before)."""
+layout pass when the new text takes as many lines at the widget's width as the old one (the
+widget keeps its size, so nothing around it moves). A layout pass re-arranges the whole
+screen; skipping it keeps a keystroke in the side panels to a repaint of the panel."""
 
 from __future__ import annotations
 
@@ -24,7 +26,12 @@ def update_quietly(widget: Static, content: Content | str) -> None:
         return
     if old.plain == new.plain and old.spans == new.spans:
         return
-    same_shape = [line.cell_length for line in old.split("\n")] == [
-        line.cell_length for line in new.split("\n")
-    ]
-    widget.update(new, layout=not same_shape)
+    width = widget.size.width
+    fixed_width = widget.styles.width is None or not widget.styles.width.is_auto
+    same_size = (
+        widget.is_mounted
+        and width > 0
+        and fixed_width
+        and old.get_height(widget.styles, width) == new.get_height(widget.styles, width)
+    )
+    widget.update(new, layout=not same_size)
