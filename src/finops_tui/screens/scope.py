@@ -97,11 +97,14 @@ class ScopeScreen(StepScreen):
             update_quietly(detail, "")
             return
         content = self._describe(capability)
-        if detail.size.width:
-            # Every description takes the panel's height of the longest one, so moving
-            # through the list repaints the panel without re-arranging the screen.
-            missing = self._tallest(detail) - content.get_height(detail.styles, detail.size.width)
-            content += Content("\n" * max(0, missing))
+        if width := detail.size.width:
+            # A description that fits the panel fills it; one that does not takes the
+            # height of the longest. So moving through the list mostly repaints the panel
+            # without re-arranging the screen, and shows no scroll bar that is not needed.
+            lines = content.get_height(detail.styles, width)
+            visible = self.query_one("#side-panel").scrollable_content_region.height
+            target = visible if lines <= visible else self._tallest(detail)
+            content += Content("\n" * max(0, target - lines))
         update_quietly(detail, content)
 
     @on(OptionList.OptionHighlighted, "#checklist")
