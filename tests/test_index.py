@@ -51,7 +51,7 @@ def test_a_second_read_uses_the_index_alone(
     no_reading(monkeypatch)
     again = read_history(history, cache, rows=True)
     assert again.summaries == first.summaries
-    assert again.rows == first.rows
+    assert again.rows_oldest_first() == first.rows_oldest_first()
 
 
 def test_an_edited_added_or_removed_file_is_read_again(history: Store, cache: Path) -> None:
@@ -169,3 +169,18 @@ def test_rows_from_the_index_are_the_rows_of_the_iterations(history: Store, cach
     assert len(direct) == sum(len(it.scope) for it in iterations) * 5 > 0
     for _ in range(2):  # computed, then read back from the index
         assert read_history(history, cache, rows=True).rows_oldest_first() == direct
+
+
+@pytest.mark.parametrize("title", ['=HYPERLINK("x")', "+1", "-2", "@SUM(A1)", "\tx", "\rx"])
+def test_export_all_from_the_index_neutralises_formulas(
+    store: Store, cache: Path, capsys: pytest.CaptureFixture[str], title: str
+) -> None:
+    import csv
+    import io
+
+    store.save(make_iteration(title=title))
+    for _ in range(2):  # rows computed, then rows read back from the index
+        assert run(["export", "--all", "--format", "csv"]) == 0
+        table = list(csv.DictReader(io.StringIO(capsys.readouterr().out, newline="")))
+        assert {row["title"] for row in table} == {"'" + title}
+        assert {row["status"] for row in table} == {"active"}

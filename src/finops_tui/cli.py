@@ -277,7 +277,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         fmt = args.format or "csv"
         if fmt not in export.HISTORY_FORMATS:
             raise UsageError(f"--all writes csv or json, not {fmt}")
-        text = export.render_table(history.rows_oldest_first(), fmt)
+        text = export.render_history_of(history, fmt)
     else:
         from finops_tui.store import StoreError
 

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from finops_tui.model import Iteration
 
 INDEX_FORMAT = 1
+Block = tuple[list[Any], list[list[Any]]]
 SETTLED_SECONDS = 2.0  # a file younger than this is read every time, never indexed
 
 
@@ -35,7 +36,9 @@ class History:
     """Every iteration as its summary (newest first), its tidy rows, and the unreadable files."""
 
     summaries: list[dict[str, Any]] = field(default_factory=list)
-    rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # by iteration id
+    # By iteration id: the values its rows share (the iteration's columns) and, per row, the
+    # rest, both in the order of `COLUMNS`.
+    blocks: dict[str, Block] = field(default_factory=dict)
     problems: list[LoadProblem] = field(default_factory=list)
 
     @property
@@ -55,8 +58,18 @@ class History:
         self.summaries = [s for s in self.summaries if s["id"] != iteration_id]
 
     def rows_oldest_first(self) -> list[dict[str, Any]]:
-        """All tidy rows, oldest iteration first, as `export --all` writes them."""
-        return [row for s in reversed(self.summaries) for row in self.rows[s["id"]]]
+        """All tidy rows as dicts, oldest iteration first, as `export --all` writes them."""
+        from finops_tui.export.rows import COLUMNS
+
+        return [
+            dict(zip(COLUMNS, shared + values, strict=True))
+            for shared, rows in self.blocks_oldest_first()
+            for values in rows
+        ]
+
+    def blocks_oldest_first(self) -> list[Block]:
+        """The rows of each iteration, oldest first, as (shared values, per-row values)."""
+        return [self.blocks[s["id"]] for s in reversed(self.summaries)]
 
 
 def summarise(iteration: Iteration) -> dict[str, Any]:
@@ -141,7 +154,7 @@ def read_history(
             continue
         history.summaries.append(summary["summary"])
         if rows:
-            history.rows[summary["summary"]["id"]] = _expand(summary["summary"], cached["rows"])
+            history.blocks[summary["summary"]["id"]] = _block(summary["summary"], cached["rows"])
     history.summaries.sort(key=_newest_first, reverse=True)
     for part, path in paths.items():
         if new[part] != old[part]:
@@ -171,13 +184,13 @@ def _entries(store: Store, file: Path, key: list[int] | None) -> dict[str, dict[
     }
 
 
-def _expand(summary: dict[str, Any], entry: dict[str, Any]) -> list[dict[str, Any]]:
+def _block(summary: dict[str, Any], entry: dict[str, Any]) -> Block:
     from finops_tui.export.rows import COLUMNS
 
     shared = [summary[field] for field in _ITERATION_COLUMNS.values()]
     if entry["columns"] != COLUMNS[len(shared) :]:
         raise ValueError("index rows have other columns")  # cannot happen within one version
-    return [dict(zip(COLUMNS, shared + values, strict=True)) for values in entry["rows"]]
+    return shared, entry["rows"]
 
 
 def _problem(file: Path, data: dict[str, Any]) -> LoadProblem:

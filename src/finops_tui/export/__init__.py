@@ -5,10 +5,11 @@ Pure functions from iterations to text; no Textual, no file access (the store wr
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from finops_tui.index import History
     from finops_tui.model import Iteration
 
 FORMATS = ("markdown", "html", "json", "csv")
@@ -40,14 +41,14 @@ def render_history(iterations: Sequence[Iteration], fmt: str) -> str:
     raise ValueError(f"--all writes {' or '.join(HISTORY_FORMATS)}, not {fmt}")
 
 
-def render_table(rows: Iterable[dict[str, Any]], fmt: str) -> str:
-    """Tidy history rows that are already computed (see `finops_tui.index`) as csv or json."""
+def render_history_of(history: History, fmt: str) -> str:
+    """The tidy history rows of the history index (csv or json), without the iterations."""
     from finops_tui.export import csv, json
 
     if fmt == "csv":
-        return csv.render_table(rows)
+        return csv.render_blocks(history.blocks_oldest_first())
     if fmt == "json":
-        return json.render_table(rows)
+        return json.render_table(history.rows_oldest_first())
     raise ValueError(f"--all writes {' or '.join(HISTORY_FORMATS)}, not {fmt}")
 
 

@@ -30,13 +30,25 @@ def render_rows(iterations: Sequence[Iteration]) -> str:
 
 def render_table(rows: Iterable[dict[str, Any]]) -> str:
     """Tidy rows (dicts keyed by COLUMNS) as CSV with a header row."""
+    return render_blocks([([], [list(_cells(row)) for row in rows])])
+
+
+_cells = itemgetter(*COLUMNS)
+
+
+def render_blocks(blocks: Iterable[tuple[list[Any], list[list[Any]]]]) -> str:
+    """Tidy rows given per iteration as (the values its rows share, each row's other values),
+    both in the order of COLUMNS. The shared values are made safe once per iteration."""
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    start, cells = _FORMULA_START, itemgetter(*COLUMNS)
-    writer.writerows(
+    start = _FORMULA_START
+
+    def safe(values: list[Any]) -> list[Any]:
         # neutralise(), inlined: this runs for every cell of the whole history.
-        [("'" + v) if v.__class__ is str and v.startswith(start) else v for v in cells(row)]
-        for row in rows
-    )
+        return [("'" + v) if v.__class__ is str and v.startswith(start) else v for v in values]
+
+    for shared, rows in blocks:
+        prefix = safe(shared)
+        writer.writerows(prefix + safe(values) for values in rows)
     return out.getvalue()
