@@ -1,0 +1,71 @@
+"""Child process: start an app headless, print one line at its first painted frame, exit.
+
+    python bench/first_paint.py bare
+    python bench/first_paint.py finops DATA_DIR          # the first frame of the home screen
+    python bench/first_paint.py finops-loaded DATA_DIR   # the first frame with the list filled
+
+finops-tui starts through its command line (`finops-tui --data-dir DATA_DIR`), as a user
+starts it; only `App.run` is told to be headless at 80x24.
+
+Both sides are measured the same way: the parent times from spawning this process to
+reading the line (and takes the process's max RSS when it exits).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def main() -> None:
+    which = sys.argv[1]
+    app: Any
+    if which == "bare":
+        sys.path.insert(0, str(Path(__file__).parent))
+        from bare_app import BareApp
+
+        app = BareApp()
+
+        def ready() -> bool:
+            return type(app.screen).__name__ == "Screen"
+
+        watch(app, ready)
+        app.run(headless=True, size=(80, 24))
+    else:
+        from finops_tui import cli
+        from finops_tui.app import FinOpsApp
+
+        run = FinOpsApp.run
+
+        def headless_run(self: FinOpsApp, *args: Any, **kwargs: Any) -> Any:
+            def ready() -> bool:
+                home = type(self.screen).__name__ == "HomeScreen"
+                return home and (which == "finops" or not getattr(self, "loading", False))
+
+            watch(self, ready)
+            return run(self, *args, **{**kwargs, "headless": True, "size": (80, 24)})
+
+        FinOpsApp.run = headless_run  # type: ignore[method-assign]
+        cli.run(["--data-dir", sys.argv[2]])
+
+
+def watch(app: Any, ready: Any) -> None:
+    """Print `painted` when the first frame is handed to the terminal once `ready()`."""
+
+    display = app._display
+    painted = False
+
+    def first_frame(screen: Any, renderable: Any) -> None:
+        nonlocal painted
+        display(screen, renderable)
+        if renderable is not None and not painted and ready():
+            painted = True
+            print("painted", flush=True)
+            app.exit()
+
+    app._display = first_frame
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,34 @@
+"""The benchmark's harness still runs (its figures are in the README, not asserted here)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parent.parent / "bench"
+
+
+def bench(*args: str) -> str:
+    return subprocess.run(
+        [sys.executable, *args], capture_output=True, text=True, timeout=120, check=True
+    ).stdout
+
+
+def test_data_is_generated_and_both_apps_paint(tmp_path: Path) -> None:
+    bench(str(BENCH / "make_data.py"), str(tmp_path / "data"), "12")
+    assert len(list((tmp_path / "data" / "iterations").glob("*.toml"))) == 12
+    assert bench(str(BENCH / "first_paint.py"), "bare").strip() == "painted"
+    for mode in ("finops", "finops-loaded"):
+        out = bench(str(BENCH / "first_paint.py"), mode, str(tmp_path / "data"))
+        assert out.strip() == "painted"
+
+
+@pytest.mark.parametrize("which", ["matrix", "picker", "bare-table", "bare-list"])
+def test_keystrokes_are_timed(which: str) -> None:
+    latencies = json.loads(bench(str(BENCH / "keys.py"), which, "16"))
+    assert len(latencies) == 16
+    assert all(0 < seconds < 2 for seconds in latencies)
