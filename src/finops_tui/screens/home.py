@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from finops_tui.model import Iteration
 
 NARROW = 76
+BOTH_DATES = 100
 WELCOME = """\
 Welcome to finops-tui.
 
@@ -72,10 +73,11 @@ class HomeScreen(Screen[None]):
     def _columns(self, table: DataTable[Text]) -> None:
         """Fixed columns get what they need; the title gets the rest of the width."""
         narrow = self.size.width < NARROW
+        both_dates = self.size.width >= BOTH_DATES  # below that, the title needs the room
         fixed = [
             ("#", "number", 3),
-            ("Starts", "starts", 10) if narrow else ("Dates", "dates", 23),
-            ("Status", "status", 6),
+            ("Dates", "dates", 23) if both_dates else ("Starts", "starts", 10),
+            ("Status", "status", 8),
             *([] if narrow else [("Caps", "caps", 4)]),
             ("Goals", "goals", 5),
             ("Score", "score", 5),
