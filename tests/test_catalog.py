@@ -221,3 +221,13 @@ def test_importing_the_catalogue_does_not_import_textual() -> None:
         "assert 'textual' not in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+def test_cost_kpis_name_known_kpis_and_every_kpi_serves_a_capability() -> None:
+    from finops_tui.focus.kpis import KPIS
+
+    catalog = load_catalog()
+    named = {k for c in catalog.capabilities for k in c.cost_kpis}
+    assert named <= set(KPIS)
+    assert set(KPIS) <= named
+    assert catalog.capability("commitment-based-discounts").cost_kpis[0] == "commitment-utilization"

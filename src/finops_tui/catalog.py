@@ -53,6 +53,8 @@ class Capability(_Entry):
     url: str
     framework_url: str
     kpis: tuple[str, ...] = Field(min_length=1, max_length=3)
+    cost_kpis: tuple[str, ...] = ()
+    """Ids of the KPIs computed from cost data (`finops_tui.focus.kpis`) that serve it."""
 
     @field_validator("url", "framework_url")
     @classmethod

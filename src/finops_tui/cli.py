@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, NoReturn, TextIO
 from finops_tui import __version__
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from finops_tui.index import History
     from finops_tui.store import Loaded, Store
 
@@ -62,6 +64,28 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=["markdown", "html", "json", "csv"])
     export.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
     export.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    kpis = commands.add_parser(
+        "kpis",
+        help="compute KPIs from FOCUS cost data (CSV, CSV.gz, Parquet, or folders of them)",
+        description="Each KPI the data can answer, or the reason it cannot.",
+    )
+    kpis.add_argument("paths", nargs="+", metavar="PATH", type=Path)
+    kpis.add_argument("--kpi", action="append", metavar="ID", help="only this KPI (repeatable)")
+    kpis.add_argument("--from", dest="start", metavar="DATE", help="first day (YYYY-MM-DD)")
+    kpis.add_argument("--to", dest="end", metavar="DATE", help="day after the last (YYYY-MM-DD)")
+    kpis.add_argument("--currency", metavar="C", help="only charges billed in C (e.g. EUR)")
+    kpis.add_argument("--tag-key", metavar="K", help="tag-coverage of this tag key")
+    kpis.add_argument(
+        "--tag-alias",
+        action="append",
+        metavar="A=B",
+        help="read tag key A as B, e.g. env=environment (repeatable)",
+    )
+    budget = kpis.add_mutually_exclusive_group()
+    budget.add_argument("--budget", type=float, metavar="AMOUNT", help="budget of the period")
+    budget.add_argument("--budgets", type=Path, metavar="CSV", help="month,amount rows")
+    kpis.add_argument("--unit-metric", type=Path, metavar="CSV", help="month,units rows")
+    kpis.add_argument("--format", choices=["table", "json"], default="table")
     return parser
 
 
@@ -300,4 +324,74 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"list": cmd_list, "doctor": cmd_doctor, "export": cmd_export}
+# -- kpis ---------------------------------------------------------------------------------------
+
+
+def _day(text: str | None, flag: str) -> date | None:
+    from datetime import date
+
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"{flag} {text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def cmd_kpis(args: argparse.Namespace) -> int:
+    from finops_tui.focus.kpis import KPIS, Options, compute, read_monthly_csv
+    from finops_tui.focus.reader import FocusError, open_focus
+
+    wanted = args.kpi or list(KPIS)
+    if unknown := [k for k in wanted if k not in KPIS]:
+        raise UsageError(f"unknown KPI {unknown[0]!r}; known: {', '.join(KPIS)}")
+    aliases = {}
+    for alias in args.tag_alias or []:
+        source, sep, target = alias.partition("=")
+        if not sep or not source.strip() or not target.strip():
+            raise UsageError(f"--tag-alias {alias!r} is not A=B")
+        aliases[source] = target
+    start, end = _day(args.start, "--from"), _day(args.end, "--to")
+    try:
+        options = Options(
+            tag_key=args.tag_key,
+            budget=args.budget,
+            budgets=read_monthly_csv(args.budgets, "budgets") if args.budgets else None,
+            unit_metric=(
+                read_monthly_csv(args.unit_metric, "business metric") if args.unit_metric else None
+            ),
+        )
+        data = open_focus(
+            args.paths, start=start, end=end, currency=args.currency, tag_aliases=aliases
+        )
+    except FocusError as exc:
+        raise CommandError(str(exc)) from None
+    try:
+        results = compute(data, wanted, options)
+    finally:
+        data.close()
+    if args.format == "json":
+        json.dump({k: r.as_json() for k, r in results.items()}, sys.stdout, indent=2, default=str)
+        sys.stdout.write("\n")
+        return 0
+    rows = [
+        [kpi, _shown(r.value, r.unit), r.period, _printable(r.error or r.note or "")]
+        for kpi, r in results.items()
+    ]
+    _print_table(["KPI", "VALUE", "PERIOD", "NOTE"], rows)
+    for note in data.notes:
+        print(f"note: {note}", file=sys.stderr)
+    return 0
+
+
+def _shown(value: float | None, unit: str) -> str:
+    if value is None:
+        return "-"
+    if unit == "fraction":
+        return f"{value:.1%}"
+    if unit == "days":
+        return f"{value:.0f} days"
+    return f"{value:,.2f} {unit}"
+
+
+COMMANDS = {"list": cmd_list, "doctor": cmd_doctor, "export": cmd_export, "kpis": cmd_kpis}

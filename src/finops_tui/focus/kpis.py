@@ -1,0 +1,325 @@
+"""The KPIs a goal can be baselined with, each one small SQL over the `charges` view.
+
+A KPI that the data cannot answer says so ("not computable: needs column X") instead of
+giving a number; a ratio is a fraction (0.75, shown as 75 %), an amount is money in the
+data's currency.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from finops_tui.focus.reader import FocusData, FocusError
+
+ANOMALY_K = 3.0
+ANOMALY_MIN_HISTORY = 7
+FORECAST_DAY = 15  # the back-test forecasts each month from its first 15 days
+FRACTION = "fraction"
+
+
+@dataclass
+class Options:
+    """What some KPIs need besides the cost data."""
+
+    tag_key: str | None = None
+    budget: float | None = None
+    budgets: dict[str, float] | None = None  # by month, YYYY-MM
+    unit_metric: dict[str, float] | None = None  # business units by month, YYYY-MM
+
+
+@dataclass
+class Result:
+    """One KPI's answer: a value, or the reason there is none."""
+
+    kpi: str
+    value: float | None = None
+    unit: str = ""
+    period: str = ""
+    note: str | None = None
+    error: str | None = None
+    detail: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"value": self.value, "unit": self.unit, "period": self.period}
+        out["error" if self.error else "note"] = self.error or self.note
+        if self.detail:
+            out["detail"] = self.detail
+        return out
+
+
+class NotComputable(Exception):
+    """The data (or the options) cannot answer this KPI; the message says what is missing."""
+
+
+@dataclass(frozen=True)
+class Kpi:
+    id: str
+    title: str
+    needs: tuple[str, ...]
+    compute: Callable[[FocusData, Options], Result]
+
+
+@cache
+def sql(name: str) -> str:
+    return (resources.files("finops_tui.focus") / "sql" / f"{name}.sql").read_text("utf-8")
+
+
+def _one(data: FocusData, name: str, params: dict[str, Any] | None = None) -> tuple[Any, ...]:
+    return data.connection.execute(sql(name), params or {}).fetchone() or ()
+
+
+def _rows(
+    data: FocusData, query: str, params: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    cursor = data.connection.execute(query, params or {})
+    names = [d[0] for d in cursor.description or ()]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _money(data: FocusData) -> str:
+    return data.currency or "money"
+
+
+def _ratio(kpi: str, part: float | None, whole: float | None, why: str) -> Result:
+    if not whole:
+        raise NotComputable(why)
+    return Result(kpi, (part or 0.0) / whole, FRACTION)
+
+
+def cost_by_month(data: FocusData, options: Options) -> Result:
+    optional = {c: c if data.has(c) else "NULL" for c in ("ServiceCategory", "SubAccountId")}
+    optional |= {c: c if data.has(c) else "NULL::DOUBLE" for c in ("BilledCost", "ListCost")}
+    detail = _rows(data, sql("cost-by-month").format(**optional))
+    total = sum(row["effective_cost"] or 0.0 for row in detail)
+    missing = data.missing(["ServiceCategory", "SubAccountId", "BilledCost", "ListCost"])
+    note = f"without {', '.join(missing)} (not in the data)" if missing else None
+    return Result("cost-by-month", total, _money(data), note=note, detail=detail)
+
+
+def tag_coverage(data: FocusData, options: Options) -> Result:
+    key = data.tag_key(options.tag_key) if options.tag_key else ""
+    with_key, with_any, total = _one(data, "tag-coverage", {"key": key})
+    why = "no effective cost in the period"
+    if key:
+        result = _ratio("tag-coverage", with_key, total, why)
+        result.note = f"share of effective cost tagged {key!r}"
+    else:
+        result = _ratio("tag-coverage", with_any, total, why)
+        result.note = "share of effective cost with any tag (--tag-key K for one key)"
+    result.detail = [{"tag_key": key or None, "with_key": with_key, "with_any_tag": with_any}]
+    return result
+
+
+def commitment_utilization(data: FocusData, options: Options) -> Result:
+    used, unused = _one(data, "commitment-utilization")
+    why = "no used or unused commitment discount cost in the period"
+    return _ratio("commitment-utilization", used, (used or 0.0) + (unused or 0.0), why)
+
+
+def effective_savings_rate(data: FocusData, options: Options) -> Result:
+    list_cost, effective = _one(data, "effective-savings-rate")
+    if not list_cost:
+        raise NotComputable("no list cost in the period")
+    return Result("effective-savings-rate", (list_cost - effective) / list_cost, FRACTION)
+
+
+def commitment_coverage(data: FocusData, options: Options) -> Result:
+    covered, usage = _one(data, "commitment-coverage")
+    result = _ratio("commitment-coverage", covered, usage, "no usage cost in the period")
+    result.note = (
+        "approximate: commitment-covered usage cost over all usage cost; FOCUS 1.4 adds the "
+        "columns for the exact eligible cost"
+    )
+    return result
+
+
+def unused_commitment_cost(data: FocusData, options: Options) -> Result:
+    unused, rows = _one(data, "unused-commitment-cost")
+    note = None if rows else "no commitment discount charges in the period"
+    return Result("unused-commitment-cost", unused, _money(data), note=note)
+
+
+def anomaly_days(data: FocusData, options: Options) -> Result:
+    judged = _rows(data, sql("anomaly-days"), {"k": ANOMALY_K, "min_history": ANOMALY_MIN_HISTORY})
+    if not judged:
+        raise NotComputable(
+            f"needs at least {ANOMALY_MIN_HISTORY + 1} days of cost data "
+            f"({ANOMALY_MIN_HISTORY} days of history before a day can be judged)"
+        )
+    anomalies = [
+        {"day": r["day"].isoformat(), "cost": r["cost"], "mean": r["mean"], "sd": r["sd"]}
+        for r in judged
+        if r["anomaly"]
+    ]
+    note = (
+        f"{len(judged)} day(s) judged against the previous 28 days "
+        f"(at least {ANOMALY_MIN_HISTORY}); anomaly = more than {ANOMALY_K:g} σ from the mean"
+    )
+    return Result("anomaly-days", float(len(anomalies)), "days", note=note, detail=anomalies)
+
+
+def forecast_month_end(data: FocusData, options: Options) -> Result:
+    row = _one(data, "forecast-month-end")
+    if not row:
+        raise NotComputable("no cost data in the period")
+    month, spent, last_day, days_in_month = row
+    forecast = spent / last_day.day * days_in_month
+    note = f"run rate of {month} from {last_day.day} of {days_in_month} days"
+    return Result("forecast-month-end", forecast, _money(data), note=note)
+
+
+def forecast_accuracy(data: FocusData, options: Options) -> Result:
+    months = _rows(data, sql("forecast-accuracy"), {"day": FORECAST_DAY})
+    months = [m for m in months if m["actual"]]
+    if not months:
+        raise NotComputable("needs at least one whole month of cost data before the latest month")
+    errors = [abs(m["forecast"] - m["actual"]) / abs(m["actual"]) for m in months]
+    note = (
+        f"1 - mean absolute error of run-rate forecasts made on day {FORECAST_DAY}, "
+        f"over {len(months)} month(s)"
+    )
+    return Result(
+        "forecast-accuracy", 1 - sum(errors) / len(errors), FRACTION, note=note, detail=months
+    )
+
+
+def _monthly(data: FocusData) -> dict[str, float]:
+    return {r["month"]: r["cost"] or 0.0 for r in _rows(data, sql("monthly-cost"))}
+
+
+def budget_variance(data: FocusData, options: Options) -> Result:
+    monthly = _monthly(data)
+    if options.budgets:
+        months = sorted(set(monthly) & set(options.budgets))
+        if not months:
+            raise NotComputable("the budgets CSV has no month that the cost data has")
+        actual = sum(monthly[m] for m in months)
+        budget = sum(options.budgets[m] for m in months)
+        detail = [{"month": m, "cost": monthly[m], "budget": options.budgets[m]} for m in months]
+    elif options.budget is not None:
+        actual, budget, detail = sum(monthly.values()), options.budget, []
+    else:
+        raise NotComputable("needs a budget: --budget AMOUNT or --budgets CSV")
+    if not budget:
+        raise NotComputable("the budget is 0")
+    note = "(cost - budget) / budget: above 0 is over budget"
+    return Result("budget-variance", (actual - budget) / budget, FRACTION, note=note, detail=detail)
+
+
+def unit_cost(data: FocusData, options: Options) -> Result:
+    if not options.unit_metric:
+        raise NotComputable("needs a business metric: --unit-metric CSV (month,units)")
+    monthly = _monthly(data)
+    months = sorted(set(monthly) & set(options.unit_metric))
+    units = sum(options.unit_metric[m] for m in months)
+    if not units:
+        raise NotComputable("the business-metric CSV has no units in a month of the data")
+    detail = [{"month": m, "cost": monthly[m], "units": options.unit_metric[m]} for m in months]
+    cost = sum(monthly[m] for m in months)
+    return Result("unit-cost", cost / units, f"{_money(data)} per unit", detail=detail)
+
+
+KPIS: dict[str, Kpi] = {
+    k.id: k
+    for k in (
+        Kpi("cost-by-month", "Cost by month", ("EffectiveCost",), cost_by_month),
+        Kpi("tag-coverage", "Tag coverage", ("EffectiveCost", "TagKeys"), tag_coverage),
+        Kpi(
+            "commitment-utilization",
+            "Commitment utilization",
+            ("EffectiveCost", "CommitmentDiscountStatus"),
+            commitment_utilization,
+        ),
+        Kpi(
+            "effective-savings-rate",
+            "Effective savings rate",
+            ("EffectiveCost", "ListCost"),
+            effective_savings_rate,
+        ),
+        Kpi(
+            "commitment-coverage",
+            "Commitment coverage",
+            ("EffectiveCost", "ChargeCategory", "CommitmentDiscountStatus"),
+            commitment_coverage,
+        ),
+        Kpi(
+            "unused-commitment-cost",
+            "Unused commitment cost",
+            ("EffectiveCost", "CommitmentDiscountStatus"),
+            unused_commitment_cost,
+        ),
+        Kpi("anomaly-days", "Anomaly days", ("EffectiveCost",), anomaly_days),
+        Kpi("forecast-month-end", "Month-end forecast", ("EffectiveCost",), forecast_month_end),
+        Kpi("forecast-accuracy", "Forecast accuracy", ("EffectiveCost",), forecast_accuracy),
+        Kpi("budget-variance", "Budget variance", ("EffectiveCost",), budget_variance),
+        Kpi("unit-cost", "Unit cost", ("EffectiveCost",), unit_cost),
+    )
+}
+
+
+def period_of(data: FocusData) -> str:
+    first, last, _ = _one(data, "period")
+    if first is None:
+        return ""
+    return f"{first.date().isoformat()}..{last.date().isoformat()}"
+
+
+def compute(data: FocusData, kpi_ids: list[str], options: Options) -> dict[str, Result]:
+    """Each KPI asked for, in order; a KPI the data cannot answer carries its reason."""
+    period = period_of(data)
+    results: dict[str, Result] = {}
+    for kpi_id in kpi_ids:
+        kpi = KPIS[kpi_id]
+        if missing := data.missing(kpi.needs):
+            shown = ["Tags" if c == "TagKeys" else c for c in missing]
+            why = f"not computable: needs column {', '.join(shown)}"
+            results[kpi_id] = Result(kpi_id, period=period, error=why)
+            continue
+        try:
+            result = kpi.compute(data, options)
+        except NotComputable as exc:
+            result = Result(kpi_id, error=f"not computable: {exc}")
+        result.period = period
+        results[kpi_id] = result
+    return results
+
+
+_MONTH = re.compile(r"\d{4}-\d{2}")
+
+
+def read_monthly_csv(path: Path, what: str) -> dict[str, float]:
+    """A CSV of `month,amount` rows (YYYY-MM, a number), with or without a header row."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FocusError(f"{path}: cannot read the {what} ({exc})") from None
+    values: dict[str, float] = {}
+    for number, row in enumerate(csv.reader(text.splitlines()), 1):
+        if not row or not "".join(row).strip():
+            continue
+        if len(row) < 2:
+            raise FocusError(f"{path}:{number}: expected month,amount")
+        month, amount = row[0].strip(), row[1].strip()
+        if number == 1 and not _MONTH.fullmatch(month):
+            continue  # a header row
+        if not _MONTH.fullmatch(month):
+            raise FocusError(f"{path}:{number}: month {month!r} is not YYYY-MM")
+        try:
+            values[month] = values.get(month, 0.0) + float(amount)
+        except ValueError:
+            raise FocusError(f"{path}:{number}: {amount!r} is not a number") from None
+    if not values:
+        raise FocusError(f"{path}: no month,amount rows")
+    return values
+
+
+def month_of(day: date) -> str:
+    return day.strftime("%Y-%m")
