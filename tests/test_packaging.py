@@ -21,12 +21,15 @@ def test_the_wheel_ships_the_catalogue_and_reads_it_from_the_zip(tmp_path: Path)
     [wheel] = tmp_path.glob("finops_tui-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "finops_tui/assets/catalogs/finops-2023.toml" in names
+    assert "finops_tui/focus/sql/commitment-utilization.sql" in names
     # Import straight from the zipped wheel: proves the catalogue is read through
     # importlib.resources, not from a path in a source checkout.
     code = (
         "import sys; sys.path.insert(0, sys.argv[1])\n"
         "import finops_tui, finops_tui.catalog as c\n"
         "assert finops_tui.__file__.startswith(sys.argv[1]), finops_tui.__file__\n"
+        "from finops_tui.focus.kpis import KPIS, sql\n"
+        "assert all(sql(k) for k in KPIS if k != 'budget-variance' and k != 'unit-cost')\n"
         "print(len(c.load_catalog().capabilities), c.available_catalogs())\n"
     )
     result = subprocess.run(
