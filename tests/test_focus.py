@@ -329,7 +329,7 @@ def test_kpis_command_table_and_json(capsys: pytest.CaptureFixture[str]) -> None
     payload = json.loads(capsys.readouterr().out)
     assert set(payload) == set(KPIS)
     assert payload["commitment-utilization"] == {
-        "value": 0.75, "unit": "fraction", "period": "2023-01-01..2023-01-01", "note": None
+        "value": 0.75, "unit": "ratio", "period": "2023-01-01..2023-01-01", "note": None
     }  # fmt: skip
     assert payload["unit-cost"]["value"] is None
     assert payload["unit-cost"]["error"].startswith("not computable")
@@ -369,3 +369,14 @@ def test_kpis_command_does_not_import_textual() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_a_cancelled_measurement_stops_and_says_so(tmp_path: Path) -> None:
+    from finops_tui.focus.measure import Cancelled, Measuring
+
+    path = table(tmp_path / "c.csv", [{"ChargePeriodStart": day(1), "EffectiveCost": 1}])
+    measuring = Measuring()
+    assert measuring.run(path, "cost-by-month", Options()).result.value == 1
+    measuring.cancel()
+    with pytest.raises(Cancelled):
+        measuring.run(path, "cost-by-month", Options())

@@ -68,6 +68,7 @@ class FinOpsApp(App[None]):
     ) -> None:
         super().__init__()
         self.export_dir = export_dir or Path.cwd()
+        self.cost_data_dir = self.export_dir  # where the baseline dialog starts looking
         self.store = store
         self.config_path = config_path
         self.config = Config()

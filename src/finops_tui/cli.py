@@ -339,7 +339,7 @@ def _day(text: str | None, flag: str) -> date | None:
 
 
 def cmd_kpis(args: argparse.Namespace) -> int:
-    from finops_tui.focus.kpis import KPIS, Options, compute, read_monthly_csv
+    from finops_tui.focus.kpis import KPIS, Options, compute, format_value, read_monthly_csv
     from finops_tui.focus.reader import FocusError, open_focus
 
     wanted = args.kpi or list(KPIS)
@@ -375,23 +375,13 @@ def cmd_kpis(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
         return 0
     rows = [
-        [kpi, _shown(r.value, r.unit), r.period, _printable(r.error or r.note or "")]
+        [kpi, format_value(r.value, r.unit), r.period, _printable(r.error or r.note or "")]
         for kpi, r in results.items()
     ]
     _print_table(["KPI", "VALUE", "PERIOD", "NOTE"], rows)
     for note in data.notes:
         print(f"note: {note}", file=sys.stderr)
     return 0
-
-
-def _shown(value: float | None, unit: str) -> str:
-    if value is None:
-        return "-"
-    if unit == "fraction":
-        return f"{value:.1%}"
-    if unit == "days":
-        return f"{value:.0f} days"
-    return f"{value:,.2f} {unit}"
 
 
 COMMANDS = {"list": cmd_list, "doctor": cmd_doctor, "export": cmd_export, "kpis": cmd_kpis}

@@ -22,7 +22,7 @@ from finops_tui.focus.reader import FocusData, FocusError
 ANOMALY_K = 3.0
 ANOMALY_MIN_HISTORY = 7
 FORECAST_DAY = 15  # the back-test forecasts each month from its first 15 days
-FRACTION = "fraction"
+FRACTION = "ratio"
 
 
 @dataclass
@@ -263,6 +263,17 @@ KPIS: dict[str, Kpi] = {
         Kpi("unit-cost", "Unit cost", ("EffectiveCost",), unit_cost),
     )
 }
+
+
+def format_value(value: float | None, unit: str) -> str:
+    """A KPI value as people read it: 75.0%, 3 days, 1,234.50 USD."""
+    if value is None:
+        return "-"
+    if unit == FRACTION:
+        return f"{value:.1%}"
+    if unit == "days":
+        return f"{value:.0f} days"
+    return f"{value:,.2f} {unit}"
 
 
 def period_of(data: FocusData) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -16,7 +17,7 @@ from finops_tui.widgets.step_bar import StepBar
 
 if TYPE_CHECKING:
     from finops_tui.app import FinOpsApp
-    from finops_tui.model import Iteration
+    from finops_tui.model import Goal, Iteration
 
 
 class StepScreen(Screen[None]):
@@ -77,6 +78,42 @@ class StepScreen(Screen[None]):
 
     def _subtitle(self) -> str:
         return self.iteration.title or f"Iteration {self.iteration.number}"
+
+    @work
+    async def measure_goal(self, goal: Goal) -> None:
+        """Compute one of the KPIs that serve the goal's capability from cost data, and keep
+        the figure on the goal (the first one also fills an empty or 'unknown' baseline)."""
+        from finops_tui.focus.kpis import KPIS, format_value
+        from finops_tui.model import Measurement, utc_now
+        from finops_tui.screens.baseline import BaselineDialog
+
+        if self.read_only:
+            return
+        capability = self.finops.catalog.capability(goal.capability)
+        verb = "Measure again" if goal.measurements else "Baseline from cost data"
+        title = f"{verb}: goal {goal.id}, {capability.name} · {goal.lens.label}"
+        dialog = BaselineDialog(
+            title, list(capability.cost_kpis), self.finops.cost_data_dir, kpi=goal.kpi
+        )
+        measured = await self.app.push_screen_wait(dialog)
+        if measured is None or measured.result.value is None:
+            return
+        result = measured.result
+        goal.kpi = result.kpi
+        goal.measurements.append(
+            Measurement(at=utc_now(), value=result.value, unit=result.unit, source=measured.source)
+        )
+        shown = f"{format_value(result.value, result.unit)} ({result.kpi}, {result.period})"
+        if goal.baseline.strip().lower() in ("", "unknown"):
+            goal.baseline = shown
+        if not goal.metric.strip():
+            goal.metric = KPIS[result.kpi].title
+        self.changed()
+        self.after_measurement()
+        self.notify(f"Goal {goal.id}: {shown}", title="Measured", markup=False)
+
+    def after_measurement(self) -> None:
+        """Show the new figure (screens that list goals redraw)."""
 
     def changed(self) -> None:
         """The iteration changed: save soon, and refresh the step ticks and title."""

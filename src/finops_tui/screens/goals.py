@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
+from finops_tui.focus.kpis import format_value
 from finops_tui.screens.base import StepScreen
 from finops_tui.screens.dialogs import FormDialog, FormField
 from finops_tui.steps import Step
@@ -19,6 +21,17 @@ class GoalsScreen(StepScreen):
     """Rows are the scoped capabilities, columns the five lenses; a raised target is a goal."""
 
     STEP = Step.GOALS
+    BINDINGS = [
+        # Off the footer, which is full at 80 columns: the side panel and F1 show it.
+        Binding(
+            "b",
+            "baseline",
+            "Baseline from cost data",
+            id="baseline",
+            show=False,
+            tooltip="Compute the goal's metric from a FOCUS cost export",
+        )
+    ]
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="goal-warnings")
@@ -88,6 +101,13 @@ class GoalsScreen(StepScreen):
                     **{"from": str(goal.from_level), "to": str(goal.to_level)},
                 )
             )
+            if goal.baseline:
+                lines.append(Content.assemble(("Baseline: ", "bold"), goal.baseline))
+            for m in goal.measurements:
+                figure = format_value(m.value, m.unit)
+                lines.append(Content(f"  {m.at:%Y-%m-%d} {figure}  {m.source}"))
+            if goal.measurements or self.finops.catalog.capability(goal.capability).cost_kpis:
+                lines.append(Content("b: baseline from cost data (FOCUS)"))
         update_quietly(detail, Content("\n").join(lines))
 
     @on(GoalMatrix.CellHighlighted)
@@ -98,6 +118,19 @@ class GoalsScreen(StepScreen):
     def _changed(self) -> None:
         self.changed()
         self.show_warnings()
+        self.show_cell()
+
+    def action_baseline(self) -> None:
+        cell = self.matrix.cell
+        if cell is None or self.read_only:
+            return
+        goals = self.iteration.goals_of(cell.capability, cell.lens)
+        if not goals:
+            self.notify("Raise the target (+) first: a baseline belongs to a goal.")
+            return
+        self.measure_goal(goals[0])
+
+    def after_measurement(self) -> None:
         self.show_cell()
 
     @on(GoalMatrix.EditGoal)

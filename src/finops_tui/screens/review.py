@@ -27,7 +27,16 @@ RETROSPECTIVE = [
 class OutcomeTable(DataTable[Text]):
     """Each goal with its outcome; Enter records how it ended."""
 
-    BINDINGS = [Binding("enter", "screen.record_outcome", "Record outcome")]
+    BINDINGS = [
+        Binding("enter", "screen.record_outcome", "Record outcome"),
+        Binding(
+            "m",
+            "screen.measure_again",
+            "Measure again",
+            show=False,
+            tooltip="Compute the goal's metric again from a FOCUS cost export",
+        ),
+    ]
 
 
 class ReviewScreen(StepScreen):
@@ -44,7 +53,10 @@ class ReviewScreen(StepScreen):
                     yield Button("Reopen", id="reopen")
                 else:
                     yield Button("Close iteration", variant="primary", id="close")
-            yield Label("Goals  (Enter: outcome, level reached, evidence)", classes="section-label")
+            yield Label(
+                "Goals  (Enter: outcome, level reached, evidence · m: measure from cost data)",
+                classes="section-label",
+            )
             yield OutcomeTable(cursor_type="row", id="outcomes")
             for key, label in RETROSPECTIVE:
                 yield Label(label, classes="section-label")
@@ -125,6 +137,14 @@ class ReviewScreen(StepScreen):
             setattr(goal, key, value)
         self.fill()
         self.changed()
+
+    def action_measure_again(self) -> None:
+        goals = self.iteration.goals
+        if goals and not self.read_only:
+            self.measure_goal(goals[self.query_one(OutcomeTable).cursor_row])
+
+    def after_measurement(self) -> None:
+        self.fill()
 
     @on(TextArea.Changed, ".retro")
     def _retro(self, event: TextArea.Changed) -> None:

@@ -1,0 +1,151 @@
+"""Baseline a goal from cost data: pick a FOCUS file or folder and a KPI, compute it in the
+background with its progress shown, Escape to cancel. The figure goes back to the caller."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.suggester import Suggester
+from textual.widgets import Button, Input, Label, ProgressBar, Select, Static
+from textual.worker import get_current_worker
+
+from finops_tui.focus.kpis import KPIS, Options
+from finops_tui.focus.measure import Cancelled, Measured, Measuring
+from finops_tui.focus.reader import FocusError
+
+
+class PathSuggester(Suggester):
+    """Completes a typed path with the first file or folder that starts with it."""
+
+    def __init__(self) -> None:
+        super().__init__(use_cache=False, case_sensitive=True)
+
+    async def get_suggestion(self, value: str) -> str | None:
+        if not value:
+            return None
+        typed = os.path.expanduser(value)
+        folder, start = os.path.split(typed)
+        try:
+            names = sorted(os.listdir(folder or "."))
+        except OSError:
+            return None
+        for name in names:
+            if name.startswith(start) and name != start and not name.startswith("."):
+                full = os.path.join(folder, name)
+                suffix = "/" if os.path.isdir(full) else ""
+                return value + name[len(start) :] + suffix
+        return None
+
+
+class BaselineDialog(ModalScreen[Measured | None]):
+    """Which cost data, which KPI; Compute runs it in a thread; Escape cancels it."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, kpis: list[str], start: Path, *, kpi: str | None = None) -> None:
+        super().__init__()
+        self.title_text = title
+        self.kpis = kpis or list(KPIS)
+        self.start = start
+        self.kpi = kpi if kpi in self.kpis else self.kpis[0]
+        self.measuring: Measuring | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="baseline"):
+            yield Static(Content(self.title_text), classes="dialog-title")
+            yield Label("FOCUS cost data: a CSV, CSV.gz or Parquet file, or a folder")
+            yield Input(
+                str(self.start) + os.sep,
+                id="path",
+                suggester=PathSuggester(),
+                select_on_focus=False,
+                placeholder="path (→ completes)",
+            )
+            yield Label("KPI")
+            yield Select(
+                [(Content(f"{KPIS[k].title} ({k})"), k) for k in self.kpis],
+                value=self.kpi,
+                allow_blank=False,
+                id="kpi",
+            )
+            with Horizontal(classes="dialog-options"):
+                yield Input(placeholder="tag key (tag coverage)", id="tag-key")
+                yield Input(placeholder="budget (budget variance)", id="budget")
+            yield ProgressBar(total=None, show_eta=False, id="progress")
+            yield Static("", id="status")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Compute", variant="primary", id="compute")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#progress").display = False
+        path = self.query_one("#path", Input)
+        path.focus()
+        path.cursor_position = len(path.value)
+
+    def _status(self, text: str, *, error: bool = False) -> None:
+        status = self.query_one("#status", Static)
+        status.update(Content(text))
+        status.set_class(error, "field-error")
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#compute")
+    def _compute(self) -> None:
+        if self.measuring is not None:
+            return
+        path = Path(os.path.expanduser(self.query_one("#path", Input).value.strip()))
+        kpi = self.query_one("#kpi", Select).value
+        budget_text = self.query_one("#budget", Input).value.strip()
+        try:
+            budget = float(budget_text) if budget_text else None
+        except ValueError:
+            self._status(f"Budget {budget_text!r} is not a number", error=True)
+            return
+        tag_key = self.query_one("#tag-key", Input).value.strip() or None
+        self.measuring = Measuring()
+        self.query_one("#progress").display = True
+        self.query_one("#compute", Button).disabled = True
+        self._status("Starting… (Escape cancels)")
+        self._run(self.measuring, path, str(kpi), Options(tag_key=tag_key, budget=budget))
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def _run(self, measuring: Measuring, path: Path, kpi: str, options: Options) -> None:
+        worker = get_current_worker()
+
+        def progress(text: str) -> None:
+            if not worker.is_cancelled:
+                self.app.call_from_thread(self._status, f"{text} (Escape cancels)")
+
+        try:
+            measured = measuring.run(path, kpi, options, progress)
+        except Cancelled:
+            return
+        except FocusError as exc:
+            self.app.call_from_thread(self._failed, str(exc))
+            return
+        self.app.call_from_thread(self._done, measured)
+
+    def _failed(self, message: str) -> None:
+        self.measuring = None
+        self.query_one("#progress").display = False
+        self.query_one("#compute", Button).disabled = False
+        self._status(message, error=True)
+
+    def _done(self, measured: Measured) -> None:
+        if measured.result.error:
+            self._failed(f"{measured.result.kpi}: {measured.result.error}")
+            return
+        self.dismiss(measured)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        if self.measuring is not None:
+            self.measuring.cancel()
+        self.dismiss(None)
