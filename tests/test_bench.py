@@ -32,3 +32,8 @@ def test_keystrokes_are_timed(which: str) -> None:
     latencies = json.loads(bench(str(BENCH / "keys.py"), which, "16"))
     assert len(latencies) == 16
     assert all(0 < seconds < 2 for seconds in latencies)
+
+
+def test_the_kpi_benchmark_runs_on_a_small_table() -> None:
+    out = bench(str(BENCH / "kpis.py"), "--rows", "20000")
+    assert "| commitment-utilization |" in out and "peak memory" in out

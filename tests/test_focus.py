@@ -380,3 +380,65 @@ def test_a_cancelled_measurement_stops_and_says_so(tmp_path: Path) -> None:
     measuring.cancel()
     with pytest.raises(Cancelled):
         measuring.run(path, "cost-by-month", Options())
+
+
+def test_a_large_csv_is_converted_once_to_parquet_with_progress(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from finops_tui.focus import cache
+
+    monkeypatch.setattr(cache, "LARGE_CSV_BYTES", 100)
+    rows = [{"ChargePeriodStart": day(d), "EffectiveCost": d, "Tags": '{"env": "x"}'}
+            for d in range(1, 29)]  # fmt: skip
+    path = table(tmp_path / "big.csv", rows)
+    direct = kpi([path], "cost-by-month").value
+    seen: list[tuple[str, float | None]] = []
+    cached = kpi([path], "cost-by-month", cache_dir=tmp_path / "cache",
+                 progress=lambda what, share: seen.append((what, share))).value  # fmt: skip
+    assert cached == direct == sum(range(1, 29))
+    [copy] = (tmp_path / "cache" / "focus").glob("*.parquet")
+    assert seen and seen[0][0] == "Converting big.csv to Parquet (once, for speed)…"
+    assert all(share is None or 0 <= share <= 1 for _, share in seen)
+    # The second time reads the copy: no conversion, same figures, tags still read.
+    seen.clear()
+    again = open_focus([path], cache_dir=tmp_path / "cache", progress=lambda *a: seen.append(a))
+    try:
+        assert again.query("SELECT sum(EffectiveCost) FROM charges") == [(direct,)]
+        assert compute(again, ["tag-coverage"], Options(tag_key="env"))["tag-coverage"].value == 1
+    finally:
+        again.close()
+    assert seen == []
+    # An edited export is converted again.
+    table(path, [*rows, {"ChargePeriodStart": day(29), "EffectiveCost": 1000, "Tags": ""}])
+    assert kpi([path], "cost-by-month", cache_dir=tmp_path / "cache").value == direct + 1000
+    assert len(list((tmp_path / "cache" / "focus").glob("*.parquet"))) == 2
+    assert copy.exists()
+
+
+def test_a_cancelled_conversion_leaves_nothing_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from finops_tui.focus import cache
+
+    monkeypatch.setattr(cache, "LARGE_CSV_BYTES", 10)
+    path = table(tmp_path / "big.csv", [{"ChargePeriodStart": day(1), "EffectiveCost": 1}])
+    stop = threading.Event()
+    stop.set()
+    with pytest.raises(FocusError, match="cancelled"):
+        open_focus([path], cache_dir=tmp_path / "cache", cancelled=stop)
+    assert list((tmp_path / "cache").rglob("*")) in ([], [tmp_path / "cache" / "focus"])
+
+
+def test_the_cli_shows_the_conversion_on_stderr(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from finops_tui.focus import cache
+
+    monkeypatch.setattr(cache, "LARGE_CSV_BYTES", 10)
+    path = table(tmp_path / "big.csv", [{"ChargePeriodStart": day(1), "EffectiveCost": 1}])
+    assert run(["kpis", str(path), "--kpi", "cost-by-month"]) == 0
+    assert "Converting big.csv to Parquet" in capsys.readouterr().err
+    assert run(["kpis", str(path), "--kpi", "cost-by-month"]) == 0
+    assert "Converting" not in capsys.readouterr().err

@@ -327,6 +327,32 @@ def cmd_export(args: argparse.Namespace) -> int:
 # -- kpis ---------------------------------------------------------------------------------------
 
 
+class _StderrProgress:
+    """A progress bar on stderr (redrawn in place on a terminal, one line otherwise)."""
+
+    WIDTH = 30
+
+    def __init__(self) -> None:
+        self.shown: str | None = None
+
+    def __call__(self, what: str, share: float | None) -> None:
+        if not sys.stderr.isatty():
+            if what != self.shown:
+                print(what, file=sys.stderr)
+                self.shown = what
+            return
+        filled = round((share or 0) * self.WIDTH)
+        bar = "#" * filled + "." * (self.WIDTH - filled)
+        percent = f"{share:4.0%}" if share is not None else "    "
+        sys.stderr.write(f"\r{what} [{bar}] {percent}")
+        sys.stderr.flush()
+        self.shown = what
+
+    def done(self) -> None:
+        if self.shown is not None and sys.stderr.isatty():
+            sys.stderr.write("\n")
+
+
 def _day(text: str | None, flag: str) -> date | None:
     from datetime import date
 
@@ -341,6 +367,7 @@ def _day(text: str | None, flag: str) -> date | None:
 def cmd_kpis(args: argparse.Namespace) -> int:
     from finops_tui.focus.kpis import KPIS, Options, compute, format_value, read_monthly_csv
     from finops_tui.focus.reader import FocusError, open_focus
+    from finops_tui.locations import cache_dir
 
     wanted = args.kpi or list(KPIS)
     if unknown := [k for k in wanted if k not in KPIS]:
@@ -352,6 +379,7 @@ def cmd_kpis(args: argparse.Namespace) -> int:
             raise UsageError(f"--tag-alias {alias!r} is not A=B")
         aliases[source] = target
     start, end = _day(args.start, "--from"), _day(args.end, "--to")
+    bar = _StderrProgress()
     try:
         options = Options(
             tag_key=args.tag_key,
@@ -362,10 +390,18 @@ def cmd_kpis(args: argparse.Namespace) -> int:
             ),
         )
         data = open_focus(
-            args.paths, start=start, end=end, currency=args.currency, tag_aliases=aliases
+            args.paths,
+            start=start,
+            end=end,
+            currency=args.currency,
+            tag_aliases=aliases,
+            cache_dir=cache_dir(),
+            progress=bar,
         )
     except FocusError as exc:
         raise CommandError(str(exc)) from None
+    finally:
+        bar.done()
     try:
         results = compute(data, wanted, options)
     finally:

@@ -231,7 +231,7 @@ KPIS: dict[str, Kpi] = {
     k.id: k
     for k in (
         Kpi("cost-by-month", "Cost by month", ("EffectiveCost",), cost_by_month),
-        Kpi("tag-coverage", "Tag coverage", ("EffectiveCost", "TagKeys"), tag_coverage),
+        Kpi("tag-coverage", "Tag coverage", ("EffectiveCost", "Tags"), tag_coverage),
         Kpi(
             "commitment-utilization",
             "Commitment utilization",
@@ -290,7 +290,7 @@ def compute(data: FocusData, kpi_ids: list[str], options: Options) -> dict[str, 
     for kpi_id in kpi_ids:
         kpi = KPIS[kpi_id]
         if missing := data.missing(kpi.needs):
-            shown = ["Tags" if c == "TagKeys" else c for c in missing]
+            shown = missing
             why = f"not computable: needs column {', '.join(shown)}"
             results[kpi_id] = Result(kpi_id, period=period, error=why)
             continue

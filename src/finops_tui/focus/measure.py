@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from finops_tui.focus.cache import Progress
 from finops_tui.focus.kpis import Options, Result, compute
 from finops_tui.focus.reader import FocusData, FocusError, find_files, open_focus
 
@@ -51,18 +51,25 @@ class Measuring:
         path: Path,
         kpi: str,
         options: Options,
-        progress: Callable[[str], None] = lambda _: None,
+        progress: Progress = lambda what, share: None,
+        cache_dir: Path | None = None,
     ) -> Measured:
         """Compute `kpi` from the FOCUS data at `path` (raises FocusError, Cancelled)."""
         files = find_files([path])
-        progress(f"Fingerprinting {len(files)} file(s)…")
+        progress(f"Fingerprinting {len(files)} file(s)…", None)
         source = f"{path.name} sha256:{self._fingerprint(files)}"
         self._check()
-        progress("Reading the cost data…")
-        self._data = open_focus([path])
+        progress("Reading the cost data…", None)
+        try:
+            self._data = open_focus(
+                [path], cache_dir=cache_dir, progress=progress, cancelled=self._cancelled
+            )
+        except FocusError:
+            self._check()  # cancelled while converting: say so, not why reading stopped
+            raise
         try:
             self._check()
-            progress(f"Computing {kpi}…")
+            progress(f"Computing {kpi}…", None)
             try:
                 result = compute(self._data, [kpi], options)[kpi]
             except Exception as exc:  # an interrupted query

@@ -1,16 +1,17 @@
 """Read FOCUS exports (CSV, CSV.gz, Parquet, or a folder of them) into one DuckDB view.
 
 Whatever the provider wrote, the view `charges` has the FOCUS column names of the
-columns present, typed: costs as DOUBLE, periods as UTC TIMESTAMP, text as VARCHAR, and
-`TagKeys` as the list of normalised tag keys (trimmed, case-folded, aliased). The literal
+columns present, typed: costs as DOUBLE, periods as UTC TIMESTAMP, text as VARCHAR. The literal
 `NULL`/`null` tokens and empty strings are nulls; timestamps with or without `T`/`Z` are UTC;
 a UTF-8 byte-order mark is ignored; columns FOCUS does not define are ignored. Filters for
 the period and the currency are applied in the view, so every KPI sees the same rows.
+The macro `tag_keys(Tags)` gives a row's tag keys trimmed, case-folded and aliased.
 """
 
 from __future__ import annotations
 
 import gzip
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,9 +21,12 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import duckdb
 
+    from finops_tui.focus.cache import Progress
+
 COSTS = ("BilledCost", "EffectiveCost", "ListCost", "ContractedCost")
 TIMES = ("ChargePeriodStart", "ChargePeriodEnd", "BillingPeriodStart", "BillingPeriodEnd")
 TEXTS = (
+    "Tags",
     "BillingCurrency",
     "ChargeCategory",
     "ChargeClass",
@@ -38,6 +42,7 @@ TEXTS = (
     "SubAccountName",
     "ResourceId",
 )
+KNOWN = {*COSTS, *TIMES, *TEXTS}
 REQUIRED = ("ChargePeriodStart", "EffectiveCost")
 # FOCUS 1.3 renamed ProviderName; the view always calls it ProviderName.
 RENAMED = {"ServiceProviderName": "ProviderName"}
@@ -132,32 +137,43 @@ def open_focus(
     end: date | None = None,
     currency: str | None = None,
     tag_aliases: dict[str, str] | None = None,
+    cache_dir: Path | None = None,
+    progress: Progress | None = None,
+    cancelled: threading.Event | None = None,
 ) -> FocusData:
-    """Open FOCUS files as the view `charges` (rows with start <= ChargePeriodStart < end)."""
+    """Open FOCUS files as the view `charges` (rows with start <= ChargePeriodStart < end).
+
+    With a `cache_dir`, a large CSV is read from its Parquet copy there (made on first use,
+    with `progress(what, share)` reported while it is made).
+    """
     import duckdb
 
     files = find_files(list(paths))
     empty = [f for f in files if _is_empty(f)]
     if empty:
         raise FocusError(f"{empty[0]}: the file is empty")
+    sources = [
+        _fast_copy(f, cache_dir, progress, cancelled) if cache_dir is not None else f for f in files
+    ]
+    if cancelled is not None and cancelled.is_set():
+        raise FocusError("cancelled")
     connection = duckdb.connect()
     connection.execute("SET TimeZone = 'UTC'")
-    sources = []
-    csvs = [str(f) for f in files if not f.name.lower().endswith(".parquet")]
-    parquets = [str(f) for f in files if f.name.lower().endswith(".parquet")]
+    csvs = [str(f) for f in sources if not f.name.lower().endswith(".parquet")]
+    parquets = [str(f) for f in sources if f.name.lower().endswith(".parquet")]
+    readers = []
     if csvs:
-        sources.append(
-            f"SELECT * FROM read_csv([{', '.join(map(_literal, csvs))}], header = true, "
-            "all_varchar = true, union_by_name = true, nullstr = ['NULL', 'null', ''])"
+        readers.append(
+            f"read_csv([{', '.join(map(_literal, csvs))}], header = true, all_varchar = true, "
+            "union_by_name = true, nullstr = ['NULL', 'null', ''])"
         )
     if parquets:
-        sources.append(
-            f"SELECT * FROM read_parquet([{', '.join(map(_literal, parquets))}], "
-            "union_by_name = true)"
+        readers.append(
+            f"read_parquet([{', '.join(map(_literal, parquets))}], union_by_name = true)"
         )
     try:
-        raw = connection.sql(" UNION ALL BY NAME ".join(sources))
-        present = set(raw.columns)
+        relations = [connection.sql(f"SELECT * FROM {reader}") for reader in readers]
+        present = {c for relation in relations for c in relation.columns}
     except duckdb.Error as exc:
         connection.close()
         raise FocusError(f"cannot read the cost data: {str(exc).splitlines()[0]}") from None
@@ -168,24 +184,13 @@ def open_focus(
             f"not FOCUS cost data: missing the column(s) {', '.join(missing)} "
             f"(found {', '.join(sorted(present)[:8])}{'…' if len(present) > 8 else ''})"
         )
-    columns &= {*COSTS, *TIMES, *TEXTS}  # the view keeps the FOCUS columns it knows
-    connection.register("raw_rows", raw)
-    select = []
-    for name in sorted(present):
-        canonical = RENAMED.get(name, name)
-        quoted = '"' + name.replace('"', '""') + '"'
-        if canonical in COSTS:
-            select.append(f"TRY_CAST({quoted} AS DOUBLE) AS {canonical}")
-        elif canonical in TIMES:
-            select.append(
-                f"CAST(TRY_CAST({quoted} AS TIMESTAMPTZ) AT TIME ZONE 'UTC' AS TIMESTAMP) "
-                f"AS {canonical}"
-            )
-        elif canonical in TEXTS:
-            select.append(f"NULLIF(TRIM(CAST({quoted} AS VARCHAR)), '') AS {canonical}")
-    if "Tags" in present:
-        select.append(f"{_tag_keys(tag_aliases or {})} AS TagKeys")
-        columns.add("TagKeys")
+    columns &= KNOWN  # the view keeps the FOCUS columns it knows
+    typed = []
+    for number, relation in enumerate(relations):
+        connection.register(f"source_{number}", relation)
+        if select := _typed_select(relation, f"source_{number}", require=False):
+            typed.append(select)
+    connection.execute(f"CREATE TEMP MACRO tag_keys(tags) AS {_tag_keys(tag_aliases or {})}")
     where = ["ChargePeriodStart IS NOT NULL"]
     if start is not None:
         where.append(f"ChargePeriodStart >= TIMESTAMP {_literal(start.isoformat())}")
@@ -195,7 +200,7 @@ def open_focus(
     data.tag_aliases = {
         a.strip().casefold(): b.strip().casefold() for a, b in (tag_aliases or {}).items()
     }
-    connection.execute(f"CREATE TEMP VIEW typed AS SELECT {', '.join(select)} FROM raw_rows")
+    connection.execute(f"CREATE TEMP VIEW typed AS {' UNION ALL BY NAME '.join(typed)}")
     currencies: list[str] = []
     if "BillingCurrency" in columns:
         currencies = [
@@ -226,8 +231,61 @@ def open_focus(
     return data
 
 
+def _typed_select(relation: Any, source: str, *, require: bool = True) -> str | None:
+    """The SELECT giving the FOCUS columns of `relation` (named `source`) their types; None
+    when `require` and the relation lacks a required column."""
+    names = [RENAMED.get(c, c) for c in relation.columns]
+    if require and any(r not in names for r in REQUIRED):
+        return None
+    select = [
+        f"{_typed(name, str(kind))} AS {RENAMED.get(name, name)}"
+        for name, kind in zip(relation.columns, relation.types, strict=True)
+        if RENAMED.get(name, name) in KNOWN
+    ]
+    return f"SELECT {', '.join(select)} FROM {source}" if select else None
+
+
+def _fast_copy(
+    path: Path,
+    cache_dir: Path,
+    progress: Progress | None,
+    cancelled: threading.Event | None,
+) -> Path:
+    """A large CSV's Parquet copy in the cache (made now if needed); else the file itself."""
+    from finops_tui.focus.cache import LARGE_CSV_BYTES, cached_parquet
+
+    if path.name.lower().endswith(".parquet") or path.stat().st_size < LARGE_CSV_BYTES:
+        return path
+    copy = cached_parquet(path, cache_dir, _typed_select, progress or _quiet, cancelled)
+    return copy or path
+
+
+def _quiet(what: str, share: float | None) -> None:
+    pass
+
+
+def _typed(name: str, kind: str) -> str:
+    """SQL giving a column its FOCUS type, cheaply when the file already has that type."""
+    quoted = '"' + name.replace('"', '""') + '"'
+    canonical = RENAMED.get(name, name)
+    if canonical in COSTS:
+        return quoted if kind == "DOUBLE" else f"TRY_CAST({quoted} AS DOUBLE)"
+    if canonical in TIMES:
+        if kind == "TIMESTAMP":
+            return quoted
+        if kind.startswith("TIMESTAMP WITH TIME ZONE"):
+            return f"CAST({quoted} AT TIME ZONE 'UTC' AS TIMESTAMP)"
+        if kind.startswith("TIMESTAMP") or kind == "DATE":
+            return f"CAST({quoted} AS TIMESTAMP)"
+        # Text: with or without T and Z, with or without an offset; naive means UTC.
+        return f"CAST(TRY_CAST({quoted} AS TIMESTAMPTZ) AT TIME ZONE 'UTC' AS TIMESTAMP)"
+    if kind == "VARCHAR":
+        return f"NULLIF(TRIM({quoted}), '')"
+    return f"NULLIF(TRIM(CAST({quoted} AS VARCHAR)), '')"
+
+
 def _tag_keys(aliases: dict[str, str]) -> str:
-    """SQL for the list of normalised tag keys of a row's `Tags` JSON (NULL when invalid)."""
+    """SQL for the list of normalised tag keys of a `Tags` JSON text (NULL when invalid)."""
     key = "lower(trim(k))"
     if aliases:
         cases = " ".join(
@@ -235,7 +293,4 @@ def _tag_keys(aliases: dict[str, str]) -> str:
             for a, b in aliases.items()
         )
         key = f"CASE {key} {cases} ELSE {key} END"
-    return (
-        "CASE WHEN json_valid(CAST(Tags AS VARCHAR)) "
-        f"THEN list_transform(json_keys(CAST(Tags AS VARCHAR)), lambda k: {key}) END"
-    )
+    return f"CASE WHEN json_valid(tags) THEN list_transform(json_keys(tags), lambda k: {key}) END"

@@ -93,7 +93,11 @@ class StepScreen(Screen[None]):
         verb = "Measure again" if goal.measurements else "Baseline from cost data"
         title = f"{verb}: goal {goal.id}, {capability.name} · {goal.lens.label}"
         dialog = BaselineDialog(
-            title, list(capability.cost_kpis), self.finops.cost_data_dir, kpi=goal.kpi
+            title,
+            list(capability.cost_kpis),
+            self.finops.cost_data_dir,
+            kpi=goal.kpi,
+            cache_dir=self.finops.cache_dir,
         )
         measured = await self.app.push_screen_wait(dialog)
         if measured is None or measured.result.value is None:

@@ -49,8 +49,17 @@ class BaselineDialog(ModalScreen[Measured | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, title: str, kpis: list[str], start: Path, *, kpi: str | None = None) -> None:
+    def __init__(
+        self,
+        title: str,
+        kpis: list[str],
+        start: Path,
+        *,
+        kpi: str | None = None,
+        cache_dir: Path | None = None,
+    ) -> None:
         super().__init__()
+        self.cache_dir = cache_dir
         self.title_text = title
         self.kpis = kpis or list(KPIS)
         self.start = start
@@ -119,18 +128,26 @@ class BaselineDialog(ModalScreen[Measured | None]):
     def _run(self, measuring: Measuring, path: Path, kpi: str, options: Options) -> None:
         worker = get_current_worker()
 
-        def progress(text: str) -> None:
+        def progress(text: str, share: float | None) -> None:
             if not worker.is_cancelled:
-                self.app.call_from_thread(self._status, f"{text} (Escape cancels)")
+                self.app.call_from_thread(self._progress, text, share)
 
         try:
-            measured = measuring.run(path, kpi, options, progress)
+            measured = measuring.run(path, kpi, options, progress, self.cache_dir)
         except Cancelled:
             return
         except FocusError as exc:
             self.app.call_from_thread(self._failed, str(exc))
             return
         self.app.call_from_thread(self._done, measured)
+
+    def _progress(self, text: str, share: float | None) -> None:
+        bar = self.query_one("#progress", ProgressBar)
+        if share is None:
+            bar.update(total=None)
+        else:
+            bar.update(total=100, progress=share * 100)
+        self._status(f"{text} (Escape cancels)")
 
     def _failed(self, message: str) -> None:
         self.measuring = None
