@@ -147,3 +147,16 @@ async def test_a_save_error_is_shown_and_the_edit_kept(
         monkeypatch.setattr(store, "save", real_save)
         assert app.save_now() is True
     assert Store(store.data_dir).load("2026-11-28-k3f9").title.endswith("!")
+
+
+def test_settings_keep_tag_aliases_and_reject_bad_ones(tmp_path: Path) -> None:
+    from finops_tui.config import Config, load_config, save_config
+
+    path = tmp_path / "config.toml"
+    save_config(path, Config(tag_aliases={"env": "environment"}, other={"future": 1}))
+    config, problem = load_config(path)
+    assert problem is None
+    assert config.tag_aliases == {"env": "environment"} and config.other == {"future": 1}
+    path.write_text("tag_aliases = 3\n")
+    config, problem = load_config(path)
+    assert config.tag_aliases == {} and problem is not None and "tag_aliases" in problem

@@ -255,7 +255,7 @@ def test_mixed_currencies_must_be_chosen(tmp_path: Path) -> None:
         {"ChargePeriodStart": day(1), "EffectiveCost": 7, "BillingCurrency": "EUR"},
     ]
     path = table(tmp_path / "m.csv", rows)
-    with pytest.raises(FocusError, match=r"mixes currencies \(EUR, USD\).*--currency"):
+    with pytest.raises(FocusError, match=r"mixes currencies \(EUR, USD\); choose one currency"):
         open_focus([path])
     assert kpi([path], "cost-by-month", currency="EUR").value == 7
     with pytest.raises(FocusError, match="no charges in GBP"):
@@ -442,3 +442,42 @@ def test_the_cli_shows_the_conversion_on_stderr(
     assert "Converting big.csv to Parquet" in capsys.readouterr().err
     assert run(["kpis", str(path), "--kpi", "cost-by-month"]) == 0
     assert "Converting" not in capsys.readouterr().err
+
+
+def test_mixed_currencies_in_the_cli_point_to_the_flag(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = [
+        {"ChargePeriodStart": day(1), "EffectiveCost": 5, "BillingCurrency": "USD"},
+        {"ChargePeriodStart": day(1), "EffectiveCost": 7, "BillingCurrency": "EUR"},
+    ]
+    path = table(tmp_path / "m.csv", rows)
+    assert run(["kpis", str(path)]) == 1
+    assert capsys.readouterr().err.strip().endswith("choose one currency with --currency")
+    assert run(["kpis", str(path), "--currency", "EUR", "--kpi", "cost-by-month"]) == 0
+    assert "7.00 EUR" in capsys.readouterr().out
+
+
+def test_the_scope_selects_sub_accounts_and_providers(tmp_path: Path) -> None:
+    rows = [
+        {"ChargePeriodStart": day(1), "EffectiveCost": 1, "SubAccountId": "a", "ProviderName": "X"},
+        {"ChargePeriodStart": day(1), "EffectiveCost": 2, "SubAccountId": "b", "ProviderName": "X"},
+        {"ChargePeriodStart": day(1), "EffectiveCost": 4, "SubAccountId": "b", "ProviderName": "Y"},
+    ]
+    path = table(tmp_path / "s.csv", rows)
+    assert kpi([path], "cost-by-month", sub_accounts=["b"]).value == 6
+    assert kpi([path], "cost-by-month", providers=["X"]).value == 3
+    assert kpi([path], "cost-by-month", sub_accounts=["a", "b"], providers=["Y"]).value == 4
+    bare = table(tmp_path / "bare.csv", [{"ChargePeriodStart": day(1), "EffectiveCost": 1}])
+    with pytest.raises(FocusError, match="cannot select by SubAccountId"):
+        open_focus([bare], sub_accounts=["a"])
+
+
+def test_tag_aliases_from_the_settings_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "config" / "config.toml"
+    config.parent.mkdir()
+    config.write_text('[tag_aliases]\nenv = "environment"\n')
+    assert run(["kpis", str(SAMPLE), "--tag-key", "environment", "--kpi", "tag-coverage"]) == 0
+    assert "99.9%" in capsys.readouterr().out

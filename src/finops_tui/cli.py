@@ -74,6 +74,12 @@ def build_parser() -> argparse.ArgumentParser:
     kpis.add_argument("--from", dest="start", metavar="DATE", help="first day (YYYY-MM-DD)")
     kpis.add_argument("--to", dest="end", metavar="DATE", help="day after the last (YYYY-MM-DD)")
     kpis.add_argument("--currency", metavar="C", help="only charges billed in C (e.g. EUR)")
+    kpis.add_argument(
+        "--sub-account", action="append", metavar="ID", help="only this sub-account (repeatable)"
+    )
+    kpis.add_argument(
+        "--provider", action="append", metavar="NAME", help="only this provider (repeatable)"
+    )
     kpis.add_argument("--tag-key", metavar="K", help="tag-coverage of this tag key")
     kpis.add_argument(
         "--tag-alias",
@@ -327,6 +333,17 @@ def cmd_export(args: argparse.Namespace) -> int:
 # -- kpis ---------------------------------------------------------------------------------------
 
 
+def _config_tag_aliases() -> dict[str, str]:
+    """The tag aliases of config.toml (`[tag_aliases]`, e.g. env = "environment")."""
+    from finops_tui.config import load_config
+    from finops_tui.locations import config_file
+
+    config, problem = load_config(config_file())
+    if problem:
+        print(f"note: {problem}", file=sys.stderr)
+    return config.tag_aliases
+
+
 class _StderrProgress:
     """A progress bar on stderr (redrawn in place on a terminal, one line otherwise)."""
 
@@ -372,7 +389,7 @@ def cmd_kpis(args: argparse.Namespace) -> int:
     wanted = args.kpi or list(KPIS)
     if unknown := [k for k in wanted if k not in KPIS]:
         raise UsageError(f"unknown KPI {unknown[0]!r}; known: {', '.join(KPIS)}")
-    aliases = {}
+    aliases = dict(_config_tag_aliases())
     for alias in args.tag_alias or []:
         source, sep, target = alias.partition("=")
         if not sep or not source.strip() or not target.strip():
@@ -395,11 +412,16 @@ def cmd_kpis(args: argparse.Namespace) -> int:
             end=end,
             currency=args.currency,
             tag_aliases=aliases,
+            sub_accounts=args.sub_account or (),
+            providers=args.provider or (),
             cache_dir=cache_dir(),
             progress=bar,
         )
     except FocusError as exc:
-        raise CommandError(str(exc)) from None
+        message = str(exc)
+        if message.endswith("choose one currency"):
+            message += " with --currency"
+        raise CommandError(message) from None
     finally:
         bar.done()
     try:

@@ -25,6 +25,8 @@ class Config:
     """The Textual theme, as picked in the palette."""
     iteration_weeks: int = 4
     """Default length of a new iteration, 1-52 weeks."""
+    tag_aliases: dict[str, str] = field(default_factory=dict)
+    """Tag keys read as another when KPIs are computed from cost data: {"env": "environment"}."""
     other: dict[str, Any] = field(default_factory=dict)
     """Settings this version does not know (from a newer one): kept, written back unchanged."""
 
@@ -34,6 +36,12 @@ class Config:
         other = dict(document)
         theme = other.pop("theme", cls.theme)
         weeks = other.pop("iteration_weeks", cls.iteration_weeks)
+        aliases = other.pop("tag_aliases", {})
+        if not isinstance(aliases, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) and k.strip() and v.strip()
+            for k, v in aliases.items()
+        ):
+            raise ValueError('tag_aliases must be a table of names, e.g. env = "environment"')
         if not isinstance(theme, str) or not theme:
             raise ValueError(f"theme must be a theme name, not {theme!r}")
         if (
@@ -45,10 +53,13 @@ class Config:
                 f"iteration_weeks must be a whole number from 1 to {MAX_ITERATION_WEEKS}, "
                 f"not {weeks!r}"
             )
-        return cls(theme=theme, iteration_weeks=weeks, other=other)
+        return cls(theme=theme, iteration_weeks=weeks, tag_aliases=aliases, other=other)
 
     def to_document(self) -> dict[str, Any]:
-        return {"theme": self.theme, "iteration_weeks": self.iteration_weeks, **self.other}
+        document: dict[str, Any] = {"theme": self.theme, "iteration_weeks": self.iteration_weeks}
+        if self.tag_aliases:
+            document["tag_aliases"] = dict(self.tag_aliases)
+        return document | self.other
 
 
 def load_config(path: Path) -> tuple[Config, str | None]:

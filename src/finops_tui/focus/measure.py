@@ -53,6 +53,9 @@ class Measuring:
         options: Options,
         progress: Progress = lambda what, share: None,
         cache_dir: Path | None = None,
+        *,
+        currency: str | None = None,
+        tag_aliases: dict[str, str] | None = None,
     ) -> Measured:
         """Compute `kpi` from the FOCUS data at `path` (raises FocusError, Cancelled)."""
         files = find_files([path])
@@ -62,7 +65,12 @@ class Measuring:
         progress("Reading the cost data…", None)
         try:
             self._data = open_focus(
-                [path], cache_dir=cache_dir, progress=progress, cancelled=self._cancelled
+                [path],
+                currency=currency,
+                tag_aliases=tag_aliases,
+                cache_dir=cache_dir,
+                progress=progress,
+                cancelled=self._cancelled,
             )
         except FocusError:
             self._check()  # cancelled while converting: say so, not why reading stopped

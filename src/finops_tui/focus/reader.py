@@ -137,11 +137,14 @@ def open_focus(
     end: date | None = None,
     currency: str | None = None,
     tag_aliases: dict[str, str] | None = None,
+    sub_accounts: Sequence[str] = (),
+    providers: Sequence[str] = (),
     cache_dir: Path | None = None,
     progress: Progress | None = None,
     cancelled: threading.Event | None = None,
 ) -> FocusData:
-    """Open FOCUS files as the view `charges` (rows with start <= ChargePeriodStart < end).
+    """Open FOCUS files as the view `charges` (rows with start <= ChargePeriodStart < end,
+    and, when given, of those sub-accounts and providers: the scope of the KPIs).
 
     With a `cache_dir`, a large CSV is read from its Parquet copy there (made on first use,
     with `progress(what, share)` reported while it is made).
@@ -192,6 +195,13 @@ def open_focus(
             typed.append(select)
     connection.execute(f"CREATE TEMP MACRO tag_keys(tags) AS {_tag_keys(tag_aliases or {})}")
     where = ["ChargePeriodStart IS NOT NULL"]
+    for column, wanted in (("SubAccountId", sub_accounts), ("ProviderName", providers)):
+        if not wanted:
+            continue
+        if column not in columns:
+            connection.close()
+            raise FocusError(f"cannot select by {column}: the data has no such column")
+        where.append(f"{column} IN ({', '.join(map(_literal, wanted))})")
     if start is not None:
         where.append(f"ChargePeriodStart >= TIMESTAMP {_literal(start.isoformat())}")
     if end is not None:
@@ -219,7 +229,7 @@ def open_focus(
     elif len(currencies) > 1:
         data.close()
         raise FocusError(
-            f"the data mixes currencies ({', '.join(currencies)}); choose one with --currency"
+            f"the data mixes currencies ({', '.join(currencies)}); choose one currency"
         )
     else:
         data.currency = currencies[0] if currencies else None

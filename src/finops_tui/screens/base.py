@@ -98,6 +98,7 @@ class StepScreen(Screen[None]):
             self.finops.cost_data_dir,
             kpi=goal.kpi,
             cache_dir=self.finops.cache_dir,
+            tag_aliases=self.finops.config.tag_aliases,
         )
         measured = await self.app.push_screen_wait(dialog)
         if measured is None or measured.result.value is None:

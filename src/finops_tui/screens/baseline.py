@@ -57,9 +57,11 @@ class BaselineDialog(ModalScreen[Measured | None]):
         *,
         kpi: str | None = None,
         cache_dir: Path | None = None,
+        tag_aliases: dict[str, str] | None = None,
     ) -> None:
         super().__init__()
         self.cache_dir = cache_dir
+        self.tag_aliases = tag_aliases or {}
         self.title_text = title
         self.kpis = kpis or list(KPIS)
         self.start = start
@@ -85,8 +87,9 @@ class BaselineDialog(ModalScreen[Measured | None]):
                 id="kpi",
             )
             with Horizontal(classes="dialog-options"):
-                yield Input(placeholder="tag key (tag coverage)", id="tag-key")
-                yield Input(placeholder="budget (budget variance)", id="budget")
+                yield Input(placeholder="currency (if mixed)", id="currency")
+                yield Input(placeholder="tag key", id="tag-key")
+                yield Input(placeholder="budget amount", id="budget")
             yield ProgressBar(total=None, show_eta=False, id="progress")
             yield Static("", id="status")
             with Horizontal(classes="dialog-buttons"):
@@ -118,14 +121,18 @@ class BaselineDialog(ModalScreen[Measured | None]):
             self._status(f"Budget {budget_text!r} is not a number", error=True)
             return
         tag_key = self.query_one("#tag-key", Input).value.strip() or None
+        currency = self.query_one("#currency", Input).value.strip().upper() or None
         self.measuring = Measuring()
         self.query_one("#progress").display = True
         self.query_one("#compute", Button).disabled = True
         self._status("Starting… (Escape cancels)")
-        self._run(self.measuring, path, str(kpi), Options(tag_key=tag_key, budget=budget))
+        options = Options(tag_key=tag_key, budget=budget)
+        self._run(self.measuring, path, str(kpi), options, currency)
 
     @work(thread=True, exclusive=True, exit_on_error=False)
-    def _run(self, measuring: Measuring, path: Path, kpi: str, options: Options) -> None:
+    def _run(
+        self, measuring: Measuring, path: Path, kpi: str, options: Options, currency: str | None
+    ) -> None:
         worker = get_current_worker()
 
         def progress(text: str, share: float | None) -> None:
@@ -133,11 +140,22 @@ class BaselineDialog(ModalScreen[Measured | None]):
                 self.app.call_from_thread(self._progress, text, share)
 
         try:
-            measured = measuring.run(path, kpi, options, progress, self.cache_dir)
+            measured = measuring.run(
+                path,
+                kpi,
+                options,
+                progress,
+                self.cache_dir,
+                currency=currency,
+                tag_aliases=self.tag_aliases,
+            )
         except Cancelled:
             return
         except FocusError as exc:
-            self.app.call_from_thread(self._failed, str(exc))
+            message = str(exc)
+            if message.endswith("choose one currency"):
+                message += " in the currency field"
+            self.app.call_from_thread(self._failed, message)
             return
         self.app.call_from_thread(self._done, measured)
 
