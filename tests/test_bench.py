@@ -27,7 +27,7 @@ def test_data_is_generated_and_both_apps_paint(tmp_path: Path) -> None:
         assert out.strip() == "painted"
 
 
-@pytest.mark.parametrize("which", ["matrix", "picker", "bare-table", "bare-list"])
+@pytest.mark.parametrize("which", ["matrix", "picker", "bare-list"])
 def test_keystrokes_are_timed(which: str) -> None:
     latencies = json.loads(bench(str(BENCH / "keys.py"), which, "16"))
     assert len(latencies) == 16
