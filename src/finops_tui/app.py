@@ -81,7 +81,9 @@ class FinOpsApp(App[None]):
         self.loading = True  # until the first read of the data dir is done
         self._input_ready = asyncio.Event()  # keys wait for that read, and are then applied
         self.iteration: Iteration | None = None
-        self._dirty = False
+        # Changes to the open iteration are counted; a save records the count it wrote.
+        self._changes = self._saved = self._queued = 0
+        self._save_lock = threading.Lock()  # one save at a time, in order
         self._conflict = False
         self._save_timer: Timer | None = None
         self._input: asyncio.Queue[events.Key | events.Paste] = asyncio.Queue()
@@ -360,6 +362,18 @@ class FinOpsApp(App[None]):
 
     # -- autosave -----------------------------------------------------------------------------
 
+    @property
+    def _dirty(self) -> bool:
+        """Whether the open iteration has changes that are not on disk yet."""
+        return self._changes > self._saved
+
+    @_dirty.setter
+    def _dirty(self, dirty: bool) -> None:
+        if dirty:
+            self._changes += 1
+        else:
+            self._saved = self._queued = self._changes
+
     def changed(self) -> None:
         """The open iteration changed in memory: save it shortly (edits come in bursts)."""
         if self.iteration is None:
@@ -367,18 +381,56 @@ class FinOpsApp(App[None]):
         self.iteration.touch()
         self._dirty = True
         if self._save_timer is None:
-            self._save_timer = self.set_timer(SAVE_DELAY, self.save_now)
+            self._save_timer = self.set_timer(SAVE_DELAY, self._autosave)
+
+    def _autosave(self) -> None:
+        # The file is written in a thread: a disk that takes its time to fsync (hundreds
+        # of milliseconds happen) must not hold up the keys typed meanwhile.
+        self._save_timer = None
+        if self.iteration is None or self._conflict or self._queued >= self._changes:
+            return
+        snapshot, seq = self.iteration.model_copy(deep=True), self._changes
+        self._queued = seq
+        self.run_worker(
+            lambda: self._write(snapshot, seq), thread=True, group="save", exit_on_error=False
+        )
+
+    def _write(self, snapshot: Iteration, seq: int) -> None:
+        with self._save_lock:
+            if seq <= self._saved:
+                return  # a newer version is on disk already
+            try:
+                self.store.save(snapshot)
+            except StoreError as exc:
+                self.call_from_thread(self._not_saved, exc)
+                return
+            self._saved = max(self._saved, seq)
+        self.call_from_thread(self.history.put, summarise(snapshot))
 
     def save_now(self) -> bool:
-        """Write pending changes now; False (with a notification) when the disk refused."""
+        """Write pending changes now, after any save under way; False (with a notification)
+        when the disk refused. Used when leaving an iteration, quitting and hanging up."""
         if self._save_timer is not None:
             self._save_timer.stop()
             self._save_timer = None
-        if not self._dirty or self.iteration is None or self._conflict:
+        if self.iteration is None or self._conflict:
             return not self._dirty
-        try:
-            self.store.save(self.iteration)
-        except ConflictError as exc:
+        with self._save_lock:
+            if not self._dirty:
+                return True
+            seq = self._changes
+            try:
+                self.store.save(self.iteration)
+            except StoreError as exc:
+                self._not_saved(exc)
+                return False
+            self._saved = self._queued = max(self._saved, seq)
+        self.history.put(summarise(self.iteration))
+        return True
+
+    def _not_saved(self, exc: StoreError) -> None:
+        self._queued = self._saved  # the next change tries again
+        if isinstance(exc, ConflictError):
             self._conflict = True
             self.notify(
                 f"{exc.path.name} {exc.reason}. Your edits are kept here, not saved: use "
@@ -388,19 +440,14 @@ class FinOpsApp(App[None]):
                 timeout=30,
                 markup=False,
             )
-            return False
-        except StoreError as exc:
-            self.notify(
-                f"{exc}. Your edits are kept in memory; the next change tries again.",
-                title="Not saved",
-                severity="error",
-                timeout=15,
-                markup=False,
-            )
-            return False
-        self._dirty = False
-        self.history.put(summarise(self.iteration))
-        return True
+            return
+        self.notify(
+            f"{exc}. Your edits are kept in memory; the next change tries again.",
+            title="Not saved",
+            severity="error",
+            timeout=15,
+            markup=False,
+        )
 
     def reload_from_disk(self) -> None:
         """Resolve a conflict by taking the version on disk (the edits here are dropped)."""
