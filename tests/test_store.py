@@ -352,11 +352,13 @@ def test_any_typed_text_round_trips_byte_exact(**texts: str) -> None:
         assert first.save(again) is False
 
 
-def test_load_all_reports_progress_file_by_file(store: Store) -> None:
+def test_reading_the_history_reports_progress_file_by_file(store: Store) -> None:
+    from finops_tui.index import read_history
+
     for number in range(1, 4):
         store.save(make_iteration(f"2026-01-0{number}-aaaa", number=number))
     (store.iterations_dir / "broken.toml").write_text("x = [")
     calls: list[tuple[int, int]] = []
-    loaded = store.load_all(progress=lambda done, total: calls.append((done, total)))
+    loaded = read_history(store, None, progress=lambda done, total: calls.append((done, total)))
     assert calls == [(1, 4), (2, 4), (3, 4), (4, 4)]
-    assert len(loaded.iterations) == 3 and len(loaded.problems) == 1
+    assert len(loaded.summaries) == 3 and len(loaded.problems) == 1

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     # The model, the catalogue and pydantic load after the first paint (see `_load_first`).
     from finops_tui.catalog import Catalog
     from finops_tui.model import Iteration
+    from finops_tui.screens.home import HomeScreen
 
 SAVE_DELAY = 0.3
 PROGRESS_EVERY = 0.1  # seconds between updates of the loading counter
@@ -176,20 +177,19 @@ class FinOpsApp(App[None]):
             history, error = History(), f"Could not read the data dir: {exc!r}"
         self.call_from_thread(self._first_load_done, history, error)
 
-    def _show_progress(self, done: int, total: int) -> None:
+    def _home_screens(self) -> list[HomeScreen]:
         from finops_tui.screens.home import HomeScreen
 
-        for screen in self.screen_stack:
-            if isinstance(screen, HomeScreen):
-                screen.show_progress(done, total)
+        return [screen for screen in self.screen_stack if isinstance(screen, HomeScreen)]
+
+    def _show_progress(self, done: int, total: int) -> None:
+        for home in self._home_screens():
+            home.show_progress(done, total)
 
     def _first_load_done(self, history: History, error: str | None) -> None:
-        from finops_tui.screens.home import HomeScreen
-
         self.history, self.load_error, self.loading = history, error, False
-        for screen in self.screen_stack:
-            if isinstance(screen, HomeScreen):
-                screen.refresh_list()
+        for home in self._home_screens():
+            home.refresh_list()
         self._input_ready.set()
         self.call_after_refresh(freeze_long_lived)
 
@@ -218,15 +218,6 @@ class FinOpsApp(App[None]):
             self.action_show_help_panel()
 
     # -- iterations ---------------------------------------------------------------------------
-
-    def reload(self) -> None:
-        """Read the data dir again (the home screen shows the result)."""
-        try:
-            self.history = read_history(self.store, self.cache_dir)
-            self.load_error = None
-        except StoreError as exc:
-            self.history = History()
-            self.load_error = str(exc)
 
     def iteration_by_id(self, iteration_id: str, *, quiet: bool = False) -> Iteration | None:
         """The whole iteration, read from its file the first time it is asked for."""

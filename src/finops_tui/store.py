@@ -16,7 +16,7 @@ import secrets
 import string
 import time
 import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -148,17 +148,11 @@ class Store:
             raise StoreError(f"{self.iterations_dir}: cannot list: {_reason(exc)}") from None
         return sorted(p for p in entries if p.suffix == SUFFIX and not p.name.startswith("."))
 
-    def load_all(self, progress: Callable[[int, int], None] | None = None) -> Loaded:
-        """Load every iteration file; a file that fails is reported, never fatal.
-
-        `progress(done, total)` is called after each file.
-        """
+    def load_all(self) -> Loaded:
+        """Load every iteration file; a file that fails is reported, never fatal."""
         loaded = Loaded()
-        files = self.files()
-        for done, path in enumerate(files, 1):
+        for path in self.files():
             result = self.read(path)
-            if progress is not None:
-                progress(done, len(files))
             if isinstance(result, LoadProblem):
                 loaded.problems.append(result)
             else:

@@ -11,7 +11,6 @@ import csv
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -330,7 +329,3 @@ def read_monthly_csv(path: Path, what: str) -> dict[str, float]:
     if not values:
         raise FocusError(f"{path}: no month,amount rows")
     return values
-
-
-def month_of(day: date) -> str:
-    return day.strftime("%Y-%m")

@@ -62,7 +62,6 @@ class FocusData:
     columns: set[str]
     version: str
     currency: str | None
-    period: tuple[date | None, date | None]
     notes: list[str] = field(default_factory=list)
     tag_aliases: dict[str, str] = field(default_factory=dict)  # normalised: alias -> key
 
@@ -206,7 +205,7 @@ def open_focus(
         where.append(f"ChargePeriodStart >= TIMESTAMP {_literal(start.isoformat())}")
     if end is not None:
         where.append(f"ChargePeriodStart < TIMESTAMP {_literal(end.isoformat())}")
-    data = FocusData(connection, files, columns, detect_version(present), currency, (start, end))
+    data = FocusData(connection, files, columns, detect_version(present), currency)
     data.tag_aliases = {
         a.strip().casefold(): b.strip().casefold() for a, b in (tag_aliases or {}).items()
     }
