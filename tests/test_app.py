@@ -21,7 +21,7 @@ async def test_starts_and_quits_with_ctrl_q(store: Store) -> None:
     app = FinOpsApp(store=store)
     async with app.run_test() as pilot:
         await home_ready(pilot)
-        assert app.history.summaries[0]["id"] == "2026-11-28-k3f9"
+        assert app.history.summaries[0].id == "2026-11-28-k3f9"
         await pilot.press("ctrl+q")
     assert app.return_code == 0
 

@@ -45,7 +45,7 @@ def test_a_second_read_uses_the_index_alone(
     history: Store, cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first = read_history(history, cache, rows=True)
-    assert [s["number"] for s in first.summaries] == [3, 2, 1]
+    assert [s.number for s in first.summaries] == [3, 2, 1]
     assert index_file(history, cache).exists()
     assert index_file(history, cache, "rows").exists()
     no_reading(monkeypatch)
@@ -61,7 +61,7 @@ def test_an_edited_added_or_removed_file_is_read_again(history: Store, cache: Pa
     history.save(edited)
     history.save(make_iteration("2026-04-01-aaaa", number=4, title="New"))
     history.path_of("2026-01-01-aaaa").unlink()
-    titles = [s["title"] for s in read_history(history, cache).summaries]
+    titles = [s.title for s in read_history(history, cache).summaries]
     assert titles == ["New", "It 3", "It 9"]
     kept = json.loads(index_file(history, cache).read_text())["files"]
     assert sorted(kept) == ["2026-02-01-aaaa.toml", "2026-03-01-aaaa.toml", "2026-04-01-aaaa.toml"]
@@ -79,7 +79,7 @@ def test_a_file_broken_after_indexing_is_reported_and_a_fixed_one_listed(
     assert "TOML syntax error" in broken.problems[0].message
     assert read_history(history, cache).problems == broken.problems  # now from the index
     path.write_bytes(good)
-    assert [s["number"] for s in read_history(history, cache).summaries] == [3, 2, 1]
+    assert [s.number for s in read_history(history, cache).summaries] == [3, 2, 1]
 
 
 def test_files_changed_in_the_last_seconds_are_not_indexed(history: Store, tmp_path: Path) -> None:
@@ -106,7 +106,7 @@ def test_an_index_from_another_version_is_not_trusted(history: Store, cache: Pat
     for entry in document["files"].values():
         entry["summary"]["title"] = "stale"
     path.write_text(json.dumps(document))
-    assert "stale" not in {s["title"] for s in read_history(history, cache).summaries}
+    assert "stale" not in {s.title for s in read_history(history, cache).summaries}
 
 
 def test_an_unwritable_cache_is_not_an_error(history: Store, tmp_path: Path) -> None:
@@ -184,3 +184,13 @@ def test_export_all_from_the_index_neutralises_formulas(
         table = list(csv.DictReader(io.StringIO(capsys.readouterr().out, newline="")))
         assert {row["title"] for row in table} == {"'" + title}
         assert {row["status"] for row in table} == {"active"}
+
+
+def test_a_summary_round_trips_and_a_wrong_shape_is_refused() -> None:
+    from finops_tui.index import IterationSummary
+
+    summary = IterationSummary.of(make_iteration())
+    assert IterationSummary.from_json(json.loads(json.dumps(summary.to_json()))) == summary
+    for broken in ["oops", {}, summary.to_json() | {"number": "3"}, summary.to_json() | {"x": 1}]:
+        with pytest.raises(ValueError):
+            IterationSummary.from_json(broken)

@@ -28,7 +28,7 @@ from textual.timer import Timer
 
 from finops_tui import __version__
 from finops_tui.config import Config, load_config, save_config
-from finops_tui.index import History, read_history, summarise
+from finops_tui.index import History, IterationSummary, read_history
 from finops_tui.steps import Step
 from finops_tui.store import ConflictError, Store, StoreError, write_export
 from finops_tui.terms import Status
@@ -396,7 +396,7 @@ class FinOpsApp(App[None]):
                 self.call_from_thread(self._not_saved, exc)
                 return
             self._saved = max(self._saved, seq)
-        self.call_from_thread(self.history.put, summarise(snapshot))
+        self.call_from_thread(self.history.put, IterationSummary.of(snapshot))
 
     def save_now(self) -> bool:
         """Write pending changes now, after any save under way; False (with a notification)
@@ -416,7 +416,7 @@ class FinOpsApp(App[None]):
                 self._not_saved(exc)
                 return False
             self._saved = self._queued = max(self._saved, seq)
-        self.history.put(summarise(self.iteration))
+        self.history.put(IterationSummary.of(self.iteration))
         return True
 
     def _not_saved(self, exc: StoreError) -> None:
@@ -450,7 +450,7 @@ class FinOpsApp(App[None]):
             self.notify(str(exc), title="Cannot reload", severity="error", markup=False)
             return
         self._models[fresh.id] = self.iteration = fresh
-        self.history.put(summarise(fresh))
+        self.history.put(IterationSummary.of(fresh))
         self._dirty = self._conflict = False
         self.show_step(self._current_step())
 

@@ -191,7 +191,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     if args.json:
         payload = {
             "data_dir": str(store.data_dir),
-            "iterations": loaded.summaries,
+            "iterations": [s.to_json() for s in loaded.summaries],
             "problems": [
                 {
                     "file": str(p.path),
@@ -210,14 +210,14 @@ def cmd_list(args: argparse.Namespace) -> int:
         return 0
     rows = [
         [
-            str(s["number"]),
-            s["id"],
-            _printable(s["title"], MAX_TITLE) or "(untitled)",
-            s["status"],
-            f"{s['starts']} → {s['ends']}",
-            str(len(s["capabilities"])),
-            f"{s['goals_achieved']}/{s['goals']}",
-            f"{s['score_percent']:.0f}%",
+            str(s.number),
+            s.id,
+            _printable(s.title, MAX_TITLE) or "(untitled)",
+            s.status,
+            f"{s.starts} → {s.ends}",
+            str(len(s.capabilities)),
+            f"{s.goals_achieved}/{s.goals}",
+            f"{s.score_percent:.0f}%",
         ]
         for s in loaded.summaries
     ]
@@ -280,17 +280,17 @@ def resolve(history: History, ref: str) -> str:
     if ref == "latest":
         if not summaries:
             raise CommandError("there are no iterations yet")
-        return str(summaries[0]["id"])
-    exact = [s for s in summaries if s["id"] == ref]
+        return summaries[0].id
+    exact = [s for s in summaries if s.id == ref]
     if ref.isdigit() and not exact:
-        exact = [s for s in summaries if s["number"] == int(ref)]
-    found = exact or [s for s in summaries if s["id"].startswith(ref)]
+        exact = [s for s in summaries if s.number == int(ref)]
+    found = exact or [s for s in summaries if s.id.startswith(ref)]
     if len(found) == 1:
-        return str(found[0]["id"])
+        return found[0].id
     unreadable = [p for p in history.problems if p.path.stem.startswith(ref)]
     if not found and len(unreadable) == 1:
         raise CommandError(f"iteration {ref!r} cannot be read: {unreadable[0]}")
-    names = ", ".join(f"{s['id']} (#{s['number']})" for s in (found or summaries)[:10])
+    names = ", ".join(f"{s.id} (#{s.number})" for s in (found or summaries)[:10])
     if found:
         raise CommandError(f"{ref!r} matches {len(found)} iterations: {names}")
     raise CommandError(f"no iteration {ref!r}" + (f"; there are: {names}" if names else ""))

@@ -31,11 +31,87 @@ Block = tuple[list[Any], list[list[Any]]]
 SETTLED_SECONDS = 2.0  # a file younger than this is read every time, never indexed
 
 
+@dataclass(frozen=True)
+class IterationSummary:
+    """What `list` and the home screen show of an iteration (and `list --json`'s shape)."""
+
+    id: str
+    number: int
+    title: str
+    status: str
+    starts: str
+    ends: str
+    capabilities: tuple[str, ...]
+    goals: int
+    goals_achieved: int
+    score: int
+    score_max: int
+    score_percent: float
+
+    @classmethod
+    def of(cls, iteration: Iteration) -> IterationSummary:
+        score = iteration.score(at_end=iteration.read_only)
+        achieved, total = iteration.goals_achieved()
+        return cls(
+            id=iteration.id,
+            number=iteration.number,
+            title=iteration.title,
+            status=iteration.status.value,
+            starts=iteration.starts.isoformat(),
+            ends=iteration.ends.isoformat(),
+            capabilities=tuple(iteration.capabilities),
+            goals=total,
+            goals_achieved=achieved,
+            score=score.points,
+            score_max=score.maximum,
+            score_percent=round(score.percent, 1),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in _SUMMARY_FIELDS} | {
+            "capabilities": list(self.capabilities)
+        }
+
+    @classmethod
+    def from_json(cls, data: object) -> IterationSummary:
+        """A summary read back from the index; ValueError unless every field has its type."""
+        if not isinstance(data, dict) or set(data) != set(_SUMMARY_FIELDS):
+            raise ValueError("not a summary")
+        values = dict(data)
+        for name, kind in _SUMMARY_FIELDS.items():
+            value = values[name]
+            if kind is float and isinstance(value, int):
+                value = values[name] = float(value)
+            if isinstance(value, bool) or not isinstance(value, kind):
+                raise ValueError(f"summary field {name} is not a {kind.__name__}")
+        capabilities = values["capabilities"]
+        if not all(isinstance(c, str) for c in capabilities):
+            raise ValueError("summary capabilities are not names")
+        values["capabilities"] = tuple(capabilities)
+        return cls(**values)
+
+
+_SUMMARY_FIELDS: dict[str, type] = {
+    "id": str,
+    "number": int,
+    "title": str,
+    "status": str,
+    "starts": str,
+    "ends": str,
+    "capabilities": list,
+    "goals": int,
+    "goals_achieved": int,
+    "score": int,
+    "score_max": int,
+    "score_percent": float,
+}
+
+
 @dataclass
 class History:
     """Every iteration as its summary (newest first), its tidy rows, and the unreadable files."""
 
-    summaries: list[dict[str, Any]] = field(default_factory=list)
+    summaries: list[IterationSummary] = field(default_factory=list)
     # By iteration id: the values its rows share (the iteration's columns) and, per row, the
     # rest, both in the order of `COLUMNS`.
     blocks: dict[str, Block] = field(default_factory=dict)
@@ -43,19 +119,19 @@ class History:
 
     @property
     def next_number(self) -> int:
-        return max((s["number"] for s in self.summaries), default=0) + 1
+        return max((s.number for s in self.summaries), default=0) + 1
 
-    def summary(self, iteration_id: str) -> dict[str, Any] | None:
-        return next((s for s in self.summaries if s["id"] == iteration_id), None)
+    def summary(self, iteration_id: str) -> IterationSummary | None:
+        return next((s for s in self.summaries if s.id == iteration_id), None)
 
-    def put(self, summary: dict[str, Any]) -> None:
+    def put(self, summary: IterationSummary) -> None:
         """Add or replace the summary of an iteration (after a save), keeping the order."""
-        self.drop(summary["id"])
+        self.drop(summary.id)
         self.summaries.append(summary)
         self.summaries.sort(key=_newest_first, reverse=True)
 
     def drop(self, iteration_id: str) -> None:
-        self.summaries = [s for s in self.summaries if s["id"] != iteration_id]
+        self.summaries = [s for s in self.summaries if s.id != iteration_id]
 
     def rows_oldest_first(self) -> list[dict[str, Any]]:
         """All tidy rows as dicts, oldest iteration first, as `export --all` writes them."""
@@ -69,27 +145,7 @@ class History:
 
     def blocks_oldest_first(self) -> list[Block]:
         """The rows of each iteration, oldest first, as (shared values, per-row values)."""
-        return [self.blocks[s["id"]] for s in reversed(self.summaries)]
-
-
-def summarise(iteration: Iteration) -> dict[str, Any]:
-    """The figures `list` shows for an iteration (also its `--json` shape)."""
-    score = iteration.score(at_end=iteration.read_only)
-    achieved, total = iteration.goals_achieved()
-    return {
-        "id": iteration.id,
-        "number": iteration.number,
-        "title": iteration.title,
-        "status": iteration.status.value,
-        "starts": iteration.starts.isoformat(),
-        "ends": iteration.ends.isoformat(),
-        "capabilities": iteration.capabilities,
-        "goals": total,
-        "goals_achieved": achieved,
-        "score": score.points,
-        "score_max": score.maximum,
-        "score_percent": round(score.percent, 1),
-    }
+        return [self.blocks[s.id] for s in reversed(self.summaries)]
 
 
 def index_file(store: Store, cache_dir: Path, part: str = "summaries") -> Path:
@@ -110,8 +166,8 @@ _ITERATION_COLUMNS = {
 }
 
 
-def _newest_first(summary: dict[str, Any]) -> tuple[int, str, str]:
-    return summary["number"], summary["starts"], summary["id"]
+def _newest_first(summary: IterationSummary) -> tuple[int, str, str]:
+    return summary.number, summary.starts, summary.id
 
 
 def read_history(
@@ -152,9 +208,10 @@ def read_history(
         if (problem := summary.get("problem")) is not None:
             history.problems.append(_problem(file, problem))
             continue
-        history.summaries.append(summary["summary"])
+        item = IterationSummary.from_json(summary["summary"])
+        history.summaries.append(item)
         if rows:
-            history.blocks[summary["summary"]["id"]] = _block(summary["summary"], cached["rows"])
+            history.blocks[item.id] = _block(item, cached["rows"])
     history.summaries.sort(key=_newest_first, reverse=True)
     for part, path in paths.items():
         if new[part] != old[part]:
@@ -179,15 +236,15 @@ def _entries(store: Store, file: Path, key: list[int] | None) -> dict[str, dict[
     own = [c for c in COLUMNS if c not in _ITERATION_COLUMNS]
     compact = [[row[c] for c in own] for row in iteration_rows(result)]
     return {
-        "summaries": {"key": key, "summary": summarise(result)},
+        "summaries": {"key": key, "summary": IterationSummary.of(result).to_json()},
         "rows": {"key": key, "columns": own, "rows": compact},
     }
 
 
-def _block(summary: dict[str, Any], entry: dict[str, Any]) -> Block:
+def _block(summary: IterationSummary, entry: dict[str, Any]) -> Block:
     from finops_tui.export.rows import COLUMNS
 
-    shared = [summary[field] for field in _ITERATION_COLUMNS.values()]
+    shared = [getattr(summary, field) for field in _ITERATION_COLUMNS.values()]
     if entry["columns"] != COLUMNS[len(shared) :]:
         raise ValueError("index rows have other columns")  # cannot happen within one version
     return shared, entry["rows"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from finops_tui.export.summary import Summary, summarise, visible
+from finops_tui.export.report import Report, build_report, visible
 from finops_tui.lenses import LENSES
 from finops_tui.model import Iteration
 
@@ -54,7 +54,7 @@ def _td(html: str, cls: str = "") -> str:
 
 
 def render(iteration: Iteration) -> str:
-    s = summarise(iteration)
+    s = build_report(iteration)
     it = iteration
     out = [
         "<!DOCTYPE html>",
@@ -134,7 +134,7 @@ def render(iteration: Iteration) -> str:
     return "\n".join(out) + "\n"
 
 
-def _stakeholders(s: Summary) -> list[str]:
+def _stakeholders(s: Report) -> list[str]:
     sh = s.iteration.stakeholders
     groups = ", ".join(g.value for g in sh.groups()) or "none yet"
     out = ["<h2>Stakeholders</h2>", f"<p>Groups taking part: {t(groups)}.</p>"]
@@ -148,7 +148,7 @@ def _stakeholders(s: Summary) -> list[str]:
     return out
 
 
-def _review(s: Summary) -> list[str]:
+def _review(s: Report) -> list[str]:
     review = s.iteration.review
     parts = s.review_parts()
     out = ["<h2>Review</h2>"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from finops_tui.export.summary import Summary, summarise, visible
+from finops_tui.export.report import Report, build_report, visible
 from finops_tui.lenses import LENSES
 from finops_tui.model import Iteration
 
@@ -38,7 +38,7 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
 
 
 def render(iteration: Iteration) -> str:
-    s = summarise(iteration)
+    s = build_report(iteration)
     it = iteration
     out = [f"# {text(s.heading)}", ""]
     out += [
@@ -101,7 +101,7 @@ def render(iteration: Iteration) -> str:
     return "\n".join(out) + "\n"
 
 
-def _stakeholders(s: Summary) -> list[str]:
+def _stakeholders(s: Report) -> list[str]:
     sh = s.iteration.stakeholders
     groups = ", ".join(g.value for g in sh.groups()) or "none yet"
     out = ["## Stakeholders", "", f"Groups taking part: {groups}.", ""]
@@ -116,7 +116,7 @@ def _stakeholders(s: Summary) -> list[str]:
     return out
 
 
-def _review(s: Summary) -> list[str]:
+def _review(s: Report) -> list[str]:
     review = s.iteration.review
     parts = s.review_parts()
     out = ["## Review", ""]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -17,6 +17,7 @@ from finops_tui.terms import Status
 
 if TYPE_CHECKING:
     from finops_tui.app import FinOpsApp
+    from finops_tui.index import IterationSummary
     from finops_tui.model import Iteration
 
 NARROW = 76
@@ -101,13 +102,13 @@ class HomeScreen(Screen[None]):
             return
         history = self.finops.history
         table = self.query_one("#iterations", DataTable)
-        selected = self.selected["id"] if table.row_count and self.selected else None
+        selected = self.selected.id if table.row_count and self.selected else None
         self._columns(table)
         keys = [str(column.key.value) for column in table.ordered_columns]
         for summary in history.summaries:
             cells = self._cells(summary)
-            table.add_row(*(cells[k] for k in keys), key=summary["id"])
-        if selected in {s["id"] for s in history.summaries}:
+            table.add_row(*(cells[k] for k in keys), key=summary.id)
+        if selected in {s.id for s in history.summaries}:
             table.move_cursor(row=table.get_row_index(selected))
         empty = not history.summaries
         table.display = not empty
@@ -125,21 +126,21 @@ class HomeScreen(Screen[None]):
         self.refresh_bindings()
 
     @staticmethod
-    def _cells(summary: dict[str, Any]) -> dict[str, Text]:
-        """A summary (see `finops_tui.index.summarise`) as the cells of its row."""
+    def _cells(summary: IterationSummary) -> dict[str, Text]:
+        """A summary as the cells of its row."""
         return {
-            "number": Text(str(summary["number"])),
-            "title": Text(summary["title"] or "(untitled)", no_wrap=True, overflow="ellipsis"),
-            "starts": Text(summary["starts"]),
-            "dates": Text(f"{summary['starts']} → {summary['ends']}"),
-            "status": Text(summary["status"]),
-            "caps": Text(str(len(summary["capabilities"])), justify="right"),
-            "goals": Text(f"{summary['goals_achieved']}/{summary['goals']}", justify="right"),
-            "score": Text(f"{summary['score_percent']:.0f}%", justify="right"),
+            "number": Text(str(summary.number)),
+            "title": Text(summary.title or "(untitled)", no_wrap=True, overflow="ellipsis"),
+            "starts": Text(summary.starts),
+            "dates": Text(f"{summary.starts} → {summary.ends}"),
+            "status": Text(summary.status),
+            "caps": Text(str(len(summary.capabilities)), justify="right"),
+            "goals": Text(f"{summary.goals_achieved}/{summary.goals}", justify="right"),
+            "score": Text(f"{summary.score_percent:.0f}%", justify="right"),
         }
 
     @property
-    def selected(self) -> dict[str, Any] | None:
+    def selected(self) -> IterationSummary | None:
         """The summary of the highlighted iteration."""
         table = self.query_one("#iterations", DataTable)
         if not table.row_count:
@@ -149,14 +150,14 @@ class HomeScreen(Screen[None]):
 
     def _selected_iteration(self) -> Iteration | None:
         selected = self.selected
-        return self.finops.iteration_by_id(selected["id"]) if selected else None
+        return self.finops.iteration_by_id(selected.id) if selected else None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("open", "delete", "export"):
             return self.selected is not None or None
         if action == "start_next":
             selected = self.selected
-            return (selected is not None and selected["status"] == Status.CLOSED) or None
+            return (selected is not None and selected.status == Status.CLOSED) or None
         return True
 
     @on(DataTable.RowHighlighted)

@@ -1,4 +1,4 @@
-"""What a summary says about an iteration, before any format: shared by Markdown and HTML."""
+"""What a report of one iteration says, before any format: shared by Markdown and HTML."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ _KEEP = {ord("\n"), ord("\t")}
 
 
 def visible(text: str) -> str:
-    """Control characters as their visible symbols (␛ for ESC): a summary never obeys them."""
+    """Control characters as their visible symbols (␛ for ESC): a report never obeys them."""
     return text.translate({k: v for k, v in _CONTROL_PICTURES.items() if k not in _KEEP})
 
 
@@ -56,8 +56,8 @@ class GoalView:
 
 
 @dataclass(frozen=True)
-class Summary:
-    """Everything a summary shows, in the order it shows it."""
+class Report:
+    """Everything a report shows, in the order it shows it."""
 
     iteration: Iteration
     rows: list[CapabilityRow] = field(default_factory=list)
@@ -93,9 +93,9 @@ class Summary:
         return text
 
 
-def summarise(iteration: Iteration) -> Summary:
+def build_report(iteration: Iteration) -> Report:
     catalog = load_catalog(iteration.framework)
-    summary = Summary(iteration)
+    report = Report(iteration)
     notes = {item.capability: item.note for item in iteration.scope}
     for capability_id in iteration.capabilities:
         capability = catalog.capability(capability_id)
@@ -110,7 +110,7 @@ def summarise(iteration: Iteration) -> Summary:
                     max(reached) if reached else None,
                 )
             )
-        summary.rows.append(
+        report.rows.append(
             CapabilityRow(
                 id=capability_id,
                 name=capability.name,
@@ -125,5 +125,5 @@ def summarise(iteration: Iteration) -> Summary:
         )
     for goal in iteration.goals:
         capability = catalog.capability(goal.capability)
-        summary.goals.append(GoalView(goal, capability.name, capability.url))
-    return summary
+        report.goals.append(GoalView(goal, capability.name, capability.url))
+    return report
