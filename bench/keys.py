@@ -87,7 +87,12 @@ async def finops(which: str) -> list[float]:
         app = FinOpsApp(Store(Path(tmp)))
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.press("enter")
-            await app.show_step(Step.GOALS if which == "matrix" else Step.SCOPE)
+            while app.session.iteration is None:
+                await pilot.pause(0.05)
+            step = Step.GOALS if which == "matrix" else Step.SCOPE
+            app.show_step(step)
+            while getattr(app.screen, "STEP", None) is not step:
+                await pilot.pause(0.05)
             await pilot.pause(0.2)
             return await measure(app, pilot, matrix_keys() if which == "matrix" else picker_keys())
 

@@ -31,7 +31,7 @@ async def main() -> None:
         seed(Store(data), TODAY)
         app = FinOpsApp(Store(data), today=TODAY)
         async with app.run_test(size=(80, 24)) as pilot:
-            while app.loading:  # the files are read after the first paint
+            while app.session.loading:  # the files are read after the first paint
                 await pilot.pause(0.02)
             app.screen.sub_title = "~/.local/share/finops-tui"
             await pilot.pause()

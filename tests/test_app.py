@@ -21,7 +21,7 @@ async def test_starts_and_quits_with_ctrl_q(store: Store) -> None:
     app = FinOpsApp(store=store)
     async with app.run_test() as pilot:
         await home_ready(pilot)
-        assert app.history.summaries[0].id == "2026-11-28-k3f9"
+        assert app.session.history.summaries[0].id == "2026-11-28-k3f9"
         await pilot.press("ctrl+q")
     assert app.return_code == 0
 
@@ -37,9 +37,9 @@ async def test_keys_typed_while_the_files_are_read_wait_and_then_apply(store: St
             pilot.app.post_message(events.Key("space" if char == " " else char, char))
         await wait_until(pilot, lambda: len(store.files()) == 31)
         await wait_until(
-            pilot, lambda: saved(store, app.iteration.id).get("title") == "Typed early"
+            pilot, lambda: saved(store, app.session.iteration.id).get("title") == "Typed early"
         )
-        assert saved(store, app.iteration.id)["number"] == 31
+        assert saved(store, app.session.iteration.id)["number"] == 31
 
 
 def test_the_first_screen_is_painted_before_the_model_loads(store: Store) -> None:
@@ -139,13 +139,13 @@ async def test_a_save_error_is_shown_and_the_edit_kept(
 
         monkeypatch.setattr(store, "save", full_disk)
         await pilot.press("end", "!")
-        assert app.save_now() is False
+        assert app.session.flush() is False
         await wait_until(
             pilot, lambda: any("disk is full" in n.message for n in app._notifications)
         )
-        assert app.iteration is not None and app.iteration.title.endswith("!")
+        assert app.session.iteration is not None and app.session.iteration.title.endswith("!")
         monkeypatch.setattr(store, "save", real_save)
-        assert app.save_now() is True
+        assert app.session.flush() is True
     assert Store(store.data_dir).load("2026-11-28-k3f9").title.endswith("!")
 
 
@@ -192,3 +192,32 @@ async def test_a_slow_disk_does_not_hold_up_typing(
         await wait_until(pilot, lambda: saved(store).get("title") == "ABC")
         await pilot.press("D", "ctrl+q")
     assert saved(store)["title"] == "ABCD"  # quitting wrote the last key
+
+
+def test_saving_a_setting_keeps_the_users_comments_and_order(tmp_path: Path) -> None:
+    from finops_tui.config import load_config, save_config
+
+    path = tmp_path / "config.toml"
+    text = (
+        "# Settings of the FinOps team\n"
+        'theme = "nord"  # the one we like\n'
+        "\n"
+        "# iterations are a month long here\n"
+        "iteration_weeks = 5\n"
+        "future_setting = 1\n"
+        "\n"
+        "[tag_aliases]\n"
+        "# our old tag key\n"
+        'env = "environment"\n'
+    )
+    path.write_text(text)
+    config, problem = load_config(path)
+    assert problem is None
+    config.theme = "gruvbox"
+    save_config(path, config)
+    assert path.read_text() == text.replace('"nord"', '"gruvbox"')
+    config.tag_aliases = {}  # a table that changes: the file is written anew, nothing lost
+    save_config(path, config)
+    again, _ = load_config(path)
+    assert (again.theme, again.iteration_weeks, again.tag_aliases) == ("gruvbox", 5, {})
+    assert again.other == {"future_setting": 1}

@@ -214,46 +214,50 @@ async def test_goal_matrix_keys_and_bursts(store: Store) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await open_step(pilot, Step.GOALS)
         burst(pilot, "3", "right", "2", "right", "4", "down", "plus", "plus")
+
+        def goals() -> list[tuple[str, str, int, int]]:
+            return [
+                (g["capability"], g["lens"], g["from_level"], g["to_level"])
+                for g in saved(store).get("goals", [])
+            ]
+
+        # Wait for exactly what is asserted: a save between the two `plus` keys shows 0 → 1.
         await wait_until(
-            pilot,
-            lambda: (
-                saved(store)["levels"]["commitment-based-discounts"]["metrics"] == 0
-                and saved(store).get("goals")
-            ),
+            pilot, lambda: goals() == [("commitment-based-discounts", "metrics", 0, 2)]
         )
-        levels = saved(store)["levels"]
-        bm = levels["budget-management"]
+        bm = saved(store)["levels"]["budget-management"]
         assert (bm["knowledge"], bm["process"], bm["metrics"]) == (3, 2, 4)
-        [goal] = saved(store)["goals"]
-        assert (goal["capability"], goal["lens"], goal["from_level"], goal["to_level"]) == (
-            "commitment-based-discounts",
-            "metrics",
-            0,
-            2,
-        )
         await pilot.press("minus", "minus")
         await wait_until(pilot, lambda: "goals" not in saved(store))
 
 
-async def test_scope_presets_and_removal_asks_when_goals_would_go(store: Store) -> None:
+async def test_scope_presets_and_an_untick_that_keeps_the_goals_for_a_re_tick(
+    store: Store,
+) -> None:
     store.save(make_iteration())
     app = make_app(store)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await open_step(pilot, Step.SCOPE)
         await pilot.press("p")
         await wait_until(pilot, lambda: isinstance(app.screen, PickDialog))
         await pilot.press("enter")  # "New to FinOps"
         await wait_until(pilot, lambda: len(saved(store)["scope"]) == 6)
-        # Untick "Budget management", which has a goal: the app asks first.
+        # Untick "Budget management", which has a goal: it goes, and is said to be kept.
         checklist = app.screen.query_one(CapabilityChecklist)
         index = next(i for i, o in enumerate(checklist.options) if o.id == "budget-management")
         checklist.highlighted = index
         await pilot.press("space")
-        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
-        await pilot.press("n")
-        await wait_until(pilot, lambda: on_step(app, Step.SCOPE))
-        assert "budget-management" in [s["capability"] for s in saved(store)["scope"]]
-        assert "budget-management" in app.screen.query_one(CapabilityChecklist).checked
+        await wait_until(
+            pilot,
+            lambda: "budget-management" not in [s["capability"] for s in saved(store)["scope"]],
+        )
+        assert [g["id"] for g in saved(store)["goals"]] == ["g2"]
+        assert any("tick it again" in n.message for n in app._notifications)
+        # Ticking it again brings the goal, its text and its levels back.
+        await pilot.press("space")
+        await wait_until(pilot, lambda: [g["id"] for g in saved(store)["goals"]] == ["g2", "g1"])
+        assert saved(store)["goals"][1]["statement"].startswith("Baseline cost vs budget")
+        assert saved(store)["levels"]["budget-management"]["knowledge"] == 2
 
 
 async def test_closed_iterations_are_read_only(store: Store) -> None:
@@ -262,7 +266,7 @@ async def test_closed_iterations_are_read_only(store: Store) -> None:
     store.save(iteration)
     before = store.path_of(iteration.id).read_bytes()
     app = make_app(store)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await open_step(pilot, Step.REVIEW)
         app.show_step(Step.GOALS)
         await wait_until(pilot, lambda: on_step(app, Step.GOALS))
@@ -270,6 +274,8 @@ async def test_closed_iterations_are_read_only(store: Store) -> None:
         app.show_step(Step.STAKEHOLDERS)
         await wait_until(pilot, lambda: app.screen.query("#title"))
         assert app.screen.query_one("#title", Input).disabled
+        await pilot.pause()
+        assert not app._notifications  # showing a closed iteration is not an attempt to edit
         await pilot.press("ctrl+q")
     assert store.path_of(iteration.id).read_bytes() == before
 

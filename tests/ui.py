@@ -40,7 +40,7 @@ async def home_ready(pilot: Pilot) -> None:
     from finops_tui.screens.home import HomeScreen
 
     app = pilot.app
-    await wait_until(pilot, lambda: isinstance(app.screen, HomeScreen) and not app.loading)
+    await wait_until(pilot, lambda: isinstance(app.screen, HomeScreen) and not app.session.loading)
 
 
 def saved(store: Store, iteration_id: str | None = None) -> dict[str, Any]:

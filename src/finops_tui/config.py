@@ -6,6 +6,7 @@ screen is painted, and two fields do not justify loading a validation library th
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,12 +79,57 @@ def load_config(path: Path) -> tuple[Config, str | None]:
 
 
 def save_config(path: Path, config: Config) -> None:
-    """Write the settings atomically (raises StoreError)."""
+    """Write the settings atomically (raises StoreError), keeping the user's words: in an
+    existing file only the lines of the settings that changed are rewritten, so comments,
+    blank lines and the order of the rest stay as they were."""
     make_private_dir(path.parent)
-    data = toml_writer.dumps(config.to_document()).encode("utf-8")
+    document = config.to_document()
     try:
-        if path.read_bytes() == data:
-            return
-    except OSError:
-        pass
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        text = None
+    new = _edited(text, document) if text is not None else None
+    data = (new if new is not None else toml_writer.dumps(document)).encode("utf-8")
+    if text is not None and text.encode("utf-8") == data:
+        return
     write_atomic(path, data)
+
+
+def _edited(text: str, document: dict[str, Any]) -> str | None:
+    """`text` with the top-level settings that differ from `document` set on their own lines;
+    None when that cannot be done faithfully (the caller then writes the file anew)."""
+    try:
+        old = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return None
+    if set(old) - set(document):
+        return None  # a setting goes away: rare enough to write the whole file
+    lines = text.splitlines(keepends=True)
+    first_table = next(
+        (i for i, line in enumerate(lines) if line.lstrip().startswith("[")), len(lines)
+    )
+    for key, value in document.items():
+        if old.get(key) == value:
+            continue
+        if isinstance(value, dict) or isinstance(old.get(key), dict):
+            return None  # a table changed: rare enough to write the whole file
+        setting = f"{toml_writer.format_key(key)} = {toml_writer.format_value(value)}"
+        pattern = re.compile(rf"^\s*{re.escape(key)}\s*=\s*{_VALUE}(?P<rest>\s*(#.*)?)$")
+        for i, line in enumerate(lines[:first_table]):
+            if match := pattern.match(line.rstrip("\r\n")):
+                ending = line[len(line.rstrip("\r\n")) :] or "\n"
+                lines[i] = setting + match["rest"] + ending
+                break
+        else:
+            lines.insert(first_table, setting + "\n")
+            first_table += 1
+    new = "".join(lines)
+    try:
+        faithful = tomllib.loads(new) == document
+    except tomllib.TOMLDecodeError:
+        faithful = False
+    return new if faithful else None
+
+
+# A one-line TOML value: a basic or literal string, or a bare number, boolean or date.
+_VALUE = r"""(?:"(?:[^"\\]|\\.)*"|'[^']*'|[^\s#"'\[{]+)"""

@@ -26,7 +26,7 @@ from finops_tui.store import LoadProblem, ProblemKind, Store, StoreError, make_p
 if TYPE_CHECKING:
     from finops_tui.model import Iteration
 
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
 Block = tuple[list[Any], list[list[Any]]]
 SETTLED_SECONDS = 2.0  # a file younger than this is read every time, never indexed
 
@@ -47,6 +47,7 @@ class IterationSummary:
     score: int
     score_max: int
     score_percent: float
+    previous: str | None = None
 
     @classmethod
     def of(cls, iteration: Iteration) -> IterationSummary:
@@ -65,6 +66,7 @@ class IterationSummary:
             score=score.points,
             score_max=score.maximum,
             score_percent=round(score.percent, 1),
+            previous=iteration.previous,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -80,6 +82,8 @@ class IterationSummary:
         values = dict(data)
         for name, kind in _SUMMARY_FIELDS.items():
             value = values[name]
+            if name == "previous" and value is None:
+                continue
             if kind is float and isinstance(value, int):
                 value = values[name] = float(value)
             if isinstance(value, bool) or not isinstance(value, kind):
@@ -104,6 +108,7 @@ _SUMMARY_FIELDS: dict[str, type] = {
     "score": int,
     "score_max": int,
     "score_percent": float,
+    "previous": str,
 }
 
 
@@ -208,7 +213,17 @@ def read_history(
         if (problem := summary.get("problem")) is not None:
             history.problems.append(_problem(file, problem))
             continue
-        item = IterationSummary.from_json(summary["summary"])
+        try:
+            item = IterationSummary.from_json(summary["summary"])
+        except ValueError:  # an entry this version cannot trust: read the file again
+            cached = _entries(store, file, key)
+            summary = cached["summaries"]
+            for part in parts:
+                new[part].pop(file.name, None)
+            if (problem := summary.get("problem")) is not None:
+                history.problems.append(_problem(file, problem))
+                continue
+            item = IterationSummary.from_json(summary["summary"])
         history.summaries.append(item)
         if rows:
             history.blocks[item.id] = _block(item, cached["rows"])

@@ -10,12 +10,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     ValidationError,
     field_validator,
     model_validator,
@@ -53,10 +54,17 @@ def _as_utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
+R = TypeVar("R", bound="Record")
+
+
 class Record(BaseModel):
     """Base of every table in an iteration file: keeps unknown keys for a lossless round trip."""
 
     model_config = ConfigDict(extra="allow", populate_by_name=True, defer_build=True)
+
+    def with_changes(self: R, **changes: Any) -> R:
+        """A validated copy with some fields changed (unknown keys kept)."""
+        return type(self).model_validate(self.model_dump() | changes)
 
     # Fields written even when empty, so a reader always sees them.
     _keep_empty: ClassVar[frozenset[str]] = frozenset()
@@ -225,6 +233,15 @@ class Goal(Record):
     def finished(self) -> bool:
         return self.outcome is Outcome.ACHIEVED
 
+    @property
+    def has_text(self) -> bool:
+        """Whether the goal holds anything typed or measured (removing it would lose work)."""
+        typed = (self.statement, self.metric, self.baseline, self.target, self.evidence)
+        return any(t.strip() for t in typed) or bool(self.actions or self.measurements)
+
+
+RetrospectivePart = Literal["went_well", "went_poorly", "improve"]
+
 
 class Review(Record):
     """The retrospective at the end of an iteration."""
@@ -265,8 +282,22 @@ class IterationWarning:
     message: str
 
 
+@dataclass
+class SetAside:
+    """A capability taken out of the scope, kept so that ticking it again brings all of it back."""
+
+    item: ScopeItem
+    levels: Levels
+    goals: list[Goal]
+
+
 class Iteration(Record):
-    """One FinOps iteration, as saved in `iterations/<id>.toml`."""
+    """One FinOps iteration, as saved in `iterations/<id>.toml`.
+
+    Every change a person makes goes through one of the methods below, named as the tutorial
+    names the step (`retitle`, `tick`, `set_level`, `raise_target`, `describe_goal`,
+    `record_outcome`, ...); each checks its input and leaves the iteration valid.
+    """
 
     schema_version: int = SCHEMA_VERSION
     id: str
@@ -286,6 +317,8 @@ class Iteration(Record):
     review: Review = Field(default_factory=Review)
 
     _keep_empty = frozenset({"schema_version", "title", "stakeholders"})
+    # Capabilities unticked in this session, with their levels and goals (never saved).
+    _set_aside: dict[str, SetAside] = PrivateAttr(default_factory=dict)
 
     # -- validation ---------------------------------------------------------------------------
 
@@ -405,15 +438,63 @@ class Iteration(Record):
         return [item.capability for item in self.scope]
 
     def set_scope(self, capabilities: Iterable[str]) -> None:
-        """Scope exactly these capabilities; levels and goals of dropped ones go with them."""
+        """Scope exactly these capabilities, in this order (ticking and unticking as needed)."""
         wanted = list(dict.fromkeys(capabilities))
         catalog = load_catalog(self.framework)
         for capability in wanted:
             catalog.capability(capability)
-        kept = {item.capability: item for item in self.scope}
-        self.scope = [kept.get(c) or ScopeItem(capability=c) for c in wanted]
-        self.levels = {c: self.levels.get(c) or Levels() for c in wanted}
-        self.goals = [g for g in self.goals if g.capability in self.levels]
+        for capability in self.capabilities:
+            if capability not in wanted:
+                self.untick(capability)
+        for capability in wanted:
+            self.tick(capability)
+        order = {c: i for i, c in enumerate(wanted)}
+        self.scope.sort(key=lambda item: order[item.capability])
+        self.levels = {c: self.levels[c] for c in wanted}
+
+    def tick(self, capability: str) -> None:
+        """Take a capability into the scope, in catalogue order; one unticked in this session
+        comes back with its levels and goals."""
+        if capability in self.levels:
+            return
+        catalog = load_catalog(self.framework)
+        catalog.capability(capability)  # raises for an unknown one
+        position = {c.id: i for i, c in enumerate(catalog.capabilities)}
+        index = next(
+            (
+                i
+                for i, item in enumerate(self.scope)
+                if position.get(item.capability, -1) > position[capability]
+            ),
+            len(self.scope),
+        )
+        shelved = self._set_aside.pop(capability, None)
+        self.scope.insert(index, shelved.item if shelved else ScopeItem(capability=capability))
+        levels = dict(self.levels)
+        levels[capability] = shelved.levels if shelved else Levels()
+        self.levels = {item.capability: levels[item.capability] for item in self.scope}
+        if shelved:
+            for goal in shelved.goals:
+                if goal.id in {g.id for g in self.goals}:
+                    goal.id = self.next_goal_id()
+                self.goals.append(goal)
+
+    def untick(self, capability: str) -> None:
+        """Take a capability out of the scope. Its levels and goals are set aside for as long
+        as this iteration is open, so ticking it again brings them back."""
+        if capability not in self.levels:
+            return
+        item = next(i for i in self.scope if i.capability == capability)
+        self._set_aside[capability] = SetAside(
+            item, self.levels[capability], self.goals_of_capability(capability)
+        )
+        self.scope = [i for i in self.scope if i.capability != capability]
+        self.levels = {c: v for c, v in self.levels.items() if c != capability}
+        self.goals = [g for g in self.goals if g.capability != capability]
+
+    def set_aside(self, capability: str) -> SetAside | None:
+        """What an unticked capability left behind in this session, if anything."""
+        return self._set_aside.get(capability)
 
     def level(self, capability: str, lens: Lens) -> int:
         """The current (start) level of a cell."""
@@ -451,11 +532,11 @@ class Iteration(Record):
         return max((g.to_level for g in self.goals_of(capability, lens)), default=None)
 
     def next_goal_id(self) -> str:
+        """A goal id not used by any goal of this iteration, set-aside ones included."""
         taken = {g.id for g in self.goals}
-        n = len(self.goals) + 1
-        while f"g{n}" in taken:
-            n += 1
-        return f"g{n}"
+        taken |= {g.id for shelved in self._set_aside.values() for g in shelved.goals}
+        numbers = [int(i[1:]) for i in taken if i.startswith("g") and i[1:].isdigit()]
+        return f"g{max(numbers, default=0) + 1}"
 
     def set_target(self, capability: str, lens: Lens, target: int | None) -> Goal | None:
         """Set a cell's target level: a target above the current level makes (or moves) a goal.
@@ -482,6 +563,174 @@ class Iteration(Record):
         )
         self.goals.append(goal)
         return goal
+
+    def raise_target(self, capability: str, lens: Lens) -> Goal | None:
+        """Aim one level higher on a cell (a goal appears); None when it is at the top already."""
+        current = self.level(capability, lens)
+        target = self.target(capability, lens) or current
+        if target >= MAX_LEVEL:
+            return None
+        return self.set_target(capability, lens, target + 1)
+
+    def lower_target(self, capability: str, lens: Lens) -> None:
+        """Aim one level lower; down at the current level, the cell's goal is removed."""
+        target = self.target(capability, lens)
+        if target is not None:
+            self.set_target(capability, lens, target - 1)
+
+    def goals_removed_by(
+        self, capability: str, lens: Lens, *, level: int | None = None, lower: bool = False
+    ) -> list[Goal]:
+        """The goals of a cell that a new current `level`, or a `lower`ed target, would remove.
+
+        Screens ask before such a change removes a goal that holds text.
+        """
+        goals = self.goals_of(capability, lens)
+        if level is not None:
+            return [g for g in goals if g.to_level <= level]
+        target = self.target(capability, lens)
+        if lower and target is not None and target - 1 <= self.level(capability, lens):
+            return goals
+        return []
+
+    def add_goal(self, capability: str, lens: Lens) -> Goal:
+        """A goal one level above the cell's current level (the cell has none yet)."""
+        if self.goals_of(capability, lens):
+            raise ValueError(f"{capability} · {lens.label} has a goal already")
+        goal = self.raise_target(capability, lens)
+        if goal is None:
+            raise ValueError("this cell is at the top level (4): there is no higher target")
+        return goal
+
+    def describe_goal(
+        self,
+        goal_id: str,
+        *,
+        statement: str,
+        metric: str = "",
+        baseline: str = "",
+        target: str = "",
+        due: date | None = None,
+    ) -> None:
+        """Say what a goal means: the measurable statement, metric, baseline, target, due date."""
+        self._replace_goal(
+            goal_id, statement=statement, metric=metric, baseline=baseline, target=target, due=due
+        )
+
+    def record_outcome(
+        self,
+        goal_id: str,
+        outcome: Outcome | None,
+        reached_level: int | None = None,
+        evidence: str = "",
+    ) -> None:
+        """How a goal ended. An achieved goal without a level reached has reached its target."""
+        goal = self.goal(goal_id)
+        if outcome is Outcome.ACHIEVED and reached_level is None:
+            reached_level = goal.to_level
+        self._replace_goal(goal_id, outcome=outcome, reached_level=reached_level, evidence=evidence)
+
+    def record_measurement(
+        self, goal_id: str, measurement: Measurement, *, kpi: str, shown: str, metric: str
+    ) -> None:
+        """Keep a figure computed from cost data on a goal. The first one also fills an empty
+        (or 'unknown') baseline with `shown` and an empty metric with the KPI's `metric`."""
+        goal = self.goal(goal_id)
+        changes: dict[str, Any] = {
+            "kpi": kpi,
+            "measurements": [*goal.measurements, measurement],
+        }
+        if goal.baseline.strip().lower() in ("", "unknown"):
+            changes["baseline"] = shown
+        if not goal.metric.strip():
+            changes["metric"] = metric
+        self._replace_goal(goal_id, **changes)
+
+    def _replace_goal(self, goal_id: str, **changes: Any) -> Goal:
+        goal = self.goal(goal_id)
+        new = goal.with_changes(**changes)
+        self.goals[self.goals.index(goal)] = new
+        return new
+
+    # -- actions ------------------------------------------------------------------------------
+
+    def add_action(
+        self,
+        goal_id: str,
+        title: str,
+        owner: str = "",
+        due: date | None = None,
+        status: ActionStatus = ActionStatus.TODO,
+    ) -> Action:
+        """Plan a concrete step towards a goal."""
+        _needs_text(title, "an action needs a title")
+        action = Action(title=title, owner=owner, due=due, status=status)
+        self.goal(goal_id).actions.append(action)
+        return action
+
+    def edit_action(
+        self,
+        goal_id: str,
+        index: int,
+        *,
+        title: str,
+        owner: str = "",
+        due: date | None = None,
+        status: ActionStatus = ActionStatus.TODO,
+    ) -> None:
+        _needs_text(title, "an action needs a title")
+        actions = self.goal(goal_id).actions
+        actions[index] = actions[index].with_changes(
+            title=title, owner=owner, due=due, status=status
+        )
+
+    def advance_action(self, goal_id: str, index: int) -> ActionStatus:
+        """Move an action to its next status: todo → doing → done → dropped → todo."""
+        action = self.goal(goal_id).actions[index]
+        order = list(ActionStatus)
+        action.status = order[(order.index(action.status) + 1) % len(order)]
+        return action.status
+
+    def remove_action(self, goal_id: str, index: int) -> Action:
+        return self.goal(goal_id).actions.pop(index)
+
+    # -- before you begin ---------------------------------------------------------------------
+
+    def retitle(self, title: str) -> None:
+        self.title = title
+
+    def set_dates(self, starts: date, ends: date) -> None:
+        if ends < starts:
+            raise ValueError(f"The end ({ends}) is before the start ({starts}).")
+        self.starts, self.ends = starts, ends
+
+    def set_group(self, group: Group, taking_part: bool) -> None:
+        """Say whether business, technology or finance takes part."""
+        setattr(self.stakeholders, group.value, taking_part)
+
+    def describe_team(self, notes: str) -> None:
+        """The note on the team's situation and experience mix."""
+        self.stakeholders.notes = notes
+
+    def add_person(self, name: str, role: str = "", group: Group | None = None) -> Person:
+        person = Person(name=name, role=role, group=group)
+        self.stakeholders.people.append(person)
+        return person
+
+    def edit_person(self, index: int, *, name: str, role: str = "", group: Group | None) -> None:
+        people = self.stakeholders.people
+        people[index] = people[index].with_changes(name=name, role=role, group=group)
+
+    def remove_person(self, index: int) -> Person:
+        return self.stakeholders.people.pop(index)
+
+    # -- review -------------------------------------------------------------------------------
+
+    def set_retrospective(self, part: RetrospectivePart, text: str) -> None:
+        """Answer one of the retrospective's questions."""
+        if part not in ("went_well", "went_poorly", "improve"):
+            raise ValueError(f"the retrospective has no part {part!r}")
+        setattr(self.review, part, text)
 
     def goals_achieved(self) -> tuple[int, int]:
         """(achieved, total) goals."""
@@ -626,6 +875,11 @@ class Iteration(Record):
                 )
             )
         return found
+
+
+def _needs_text(text: str, message: str) -> None:
+    if not text.strip():
+        raise ValueError(message)
 
 
 def describe_errors(exc: ValidationError) -> list[str]:

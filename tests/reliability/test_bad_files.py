@@ -67,6 +67,6 @@ async def test_bad_files_beside_a_good_one(store: Store, tmp_path: Path) -> None
         listed = str(app.screen.query_one("#problems").render())
         assert f"{len(expected)} file(s) could not be read" in listed
         await pilot.press("enter")
-        await wait_until(pilot, lambda: app.iteration is not None)
+        await wait_until(pilot, lambda: app.session.iteration is not None)
         await pilot.press("ctrl+q")
     assert digests(store.iterations_dir) == before

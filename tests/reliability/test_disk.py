@@ -22,8 +22,8 @@ def messages(app) -> str:
 
 
 async def export_works(pilot, app, target: Path) -> None:
-    assert app.iteration is not None
-    app.export_iteration(app.iteration)
+    assert app.session.iteration is not None
+    app.export_iteration(app.session.iteration)
     await wait_until(pilot, lambda: isinstance(app.screen, ExportDialog))
     app.screen.query_one("#path").value = str(target)
     await pilot.press("enter")
@@ -40,9 +40,9 @@ async def test_data_dir_is_a_file(tmp_path: Path) -> None:
         await pilot.press("n")
         await wait_until(pilot, lambda: on_step(app, Step.STAKEHOLDERS))
         await type_text(pilot, "Kept in memory")
-        assert app.save_now() is False
+        assert app.session.flush() is False
         await wait_until(pilot, lambda: "is a file" in messages(app))
-        assert app.iteration is not None and app.iteration.title == "Kept in memory"
+        assert app.session.iteration is not None and app.session.iteration.title == "Kept in memory"
         await export_works(pilot, app, tmp_path / "rescued.md")
         assert app.is_running
     assert (tmp_path / "rescued.md").read_text().startswith("# Iteration 1: Kept in memory")
@@ -69,10 +69,10 @@ async def test_disk_full_or_read_only_while_editing(
             patch.setattr(store_module.os, "fsync", failing)
             await pilot.press("end")
             await type_text(pilot, " and more")
-            assert app.save_now() is False
+            assert app.session.flush() is False
             await wait_until(pilot, lambda: said in messages(app))
             assert store.path_of("2026-11-28-k3f9").read_bytes() == before
         await export_works(pilot, app, tmp_path / "copy.md")
         # The disk is fine again: the next save writes everything that was kept.
-        assert app.save_now() is True
+        assert app.session.flush() is True
     assert Store(store.data_dir).load("2026-11-28-k3f9").title.endswith(" and more")

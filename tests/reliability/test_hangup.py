@@ -5,12 +5,18 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import time
 import tomllib
 from pathlib import Path
 
 import pytest
 
+from finops_tui.store import Store
+
+from ..conftest import make_iteration
 from ..test_e2e_tmux import APP, Terminal, wait
+
+ID = "2026-11-28-k3f9"
 
 
 def start_typing(terminal: Terminal, tmp_path: Path, text: str) -> Path:
@@ -54,5 +60,51 @@ def test_tmux_session_killed_right_after_typing(terminal: Terminal, tmp_path: Pa
 
 
 def _alive(pid: int) -> bool:
-    result = subprocess.run(["ps", "-p", str(pid)], capture_output=True, check=False)
-    return result.returncode == 0
+    """Whether the process runs (a zombie, ended but not yet reaped, does not count)."""
+    result = subprocess.run(
+        ["ps", "-o", "stat=", "-p", str(pid)], capture_output=True, text=True, check=False
+    )
+    return result.returncode == 0 and not result.stdout.strip().startswith("Z")
+
+
+def _iteration_files(data: Path, count: int) -> None:
+    """`count` realistic iteration files, so that reading them takes a while at start-up."""
+    template = Store(data)
+    template.save(make_iteration())
+    text = template.path_of(ID).read_text(encoding="utf-8")
+    for n in range(1, count):
+        other = f"2025-01-{n % 28 + 1:02d}-{n:04d}"
+        (data / "iterations" / f"{other}.toml").write_text(
+            text.replace(ID, other).replace("number = 3", f"number = {n + 3}"), encoding="utf-8"
+        )
+
+
+MOMENTS = [i * 0.06 for i in range(20)]  # from the first instant to past the first paint
+EXIT_WITHIN = 2.0
+
+
+@pytest.mark.parametrize("batch", range(4))
+def test_the_app_ends_when_its_terminal_dies_at_any_moment_of_start_up(
+    tmp_path: Path, batch: int
+) -> None:
+    data = tmp_path / "data"
+    _iteration_files(data, 300)
+    for moment in MOMENTS[batch::4]:
+        root = tmp_path / f"at-{moment:.2f}"
+        root.mkdir()
+        terminal = Terminal(root)
+        try:
+            terminal.start(
+                f"sh -c 'echo $$ > {root / 'pid'}; exec env FINOPS_TUI_DATA_DIR={data} "
+                f"FINOPS_TUI_CONFIG_DIR={root / 'cfg'} FINOPS_TUI_CACHE_DIR={root / 'cache'} "
+                f"{APP}'"
+            )
+            wait(lambda r=root: (r / "pid").exists() and (r / "pid").read_text().strip(), 5)
+            pid = int((root / "pid").read_text())
+            time.sleep(moment)  # the moment of start-up under test, not a wait for something
+            terminal.tmux("kill-server")
+            gone_at = time.monotonic() + EXIT_WITHIN
+            wait(lambda p=pid: not _alive(p), EXIT_WITHIN + 3, lambda p=pid: f"pid {p} to end")
+            assert time.monotonic() <= gone_at, f"the app took over {EXIT_WITHIN}s to end"
+        finally:
+            terminal.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from finops_tui.app import FinOpsApp
 from finops_tui.steps import Step
 from finops_tui.store import Store
 
@@ -22,8 +23,8 @@ async def test_the_second_save_is_refused_and_both_versions_kept(store: Store) -
         await wait_until(pilot, lambda: app._notifications)
         assert any("changed on disk" in (n.title or "") for n in app._notifications)
         assert saved(store)["title"] == "Changed elsewhere"
-        assert app.iteration is not None and app.iteration.title.endswith("!")
-        app.save_as_copy()
+        assert app.session.iteration is not None and app.session.iteration.title.endswith("!")
+        run_command(app, "Save as a copy")
         await wait_until(pilot, lambda: len(store.files()) == 2)
         await wait_until(pilot, lambda: app.screen.query("#title"))
         await pilot.pause()
@@ -44,9 +45,18 @@ async def test_reload_takes_the_version_on_disk(store: Store) -> None:
         await wait_until(pilot, lambda: app._notifications)
         titles = {c.title for c in app.get_system_commands(app.screen)}
         assert {"Reload from disk", "Save as a copy"} <= titles
-        app.reload_from_disk()
-        await wait_until(pilot, lambda: app.screen.query("#title"))
-        await pilot.pause()
-        assert app.screen.query_one("#title").value == "Changed elsewhere"
+        run_command(app, "Reload from disk")
+        title = app.screen.query_one("#title")
+        await wait_until(pilot, lambda: title.value == "Changed elsewhere")
         await type_text(pilot, "?")
         await wait_until(pilot, lambda: saved(store)["title"] == "Changed elsewhere?")
+        # Nothing typed is lost: undoing the reload brings the edits of this instance back.
+        await pilot.press("ctrl+z", "ctrl+z")
+        await wait_until(pilot, lambda: title.value == "Commitments and budgets!")
+        await wait_until(pilot, lambda: saved(store)["title"] == "Commitments and budgets!")
+
+
+def run_command(app: FinOpsApp, title: str) -> None:
+    """Run a command of the palette, as choosing it there does."""
+    [command] = [c for c in app.get_system_commands(app.screen) if c.title == title]
+    command.callback()

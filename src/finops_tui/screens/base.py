@@ -1,7 +1,9 @@
-"""What every step screen shares: header, step indicator, step keys, footer, read-only mode."""
+"""What every step screen shares: header, step indicator, step keys, footer, read-only mode, and
+following the open iteration as it changes."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
@@ -12,16 +14,18 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from finops_tui.session import Change, ChangeKind, NotEditable
 from finops_tui.steps import Step
 from finops_tui.widgets.step_bar import StepBar
 
 if TYPE_CHECKING:
     from finops_tui.app import FinOpsApp
     from finops_tui.model import Goal, Iteration
+    from finops_tui.session import Session
 
 
 class StepScreen(Screen[None]):
-    """A step of the open iteration. Subclasses compose the body and set STEP."""
+    """A step of the open iteration. Subclasses compose the body, set STEP, and `follow`."""
 
     STEP: ClassVar[Step]
     BINDINGS = [
@@ -52,15 +56,21 @@ class StepScreen(Screen[None]):
         return self.app  # type: ignore[return-value]
 
     @property
+    def session(self) -> Session:
+        return self.finops.session
+
+    @property
     def iteration(self) -> Iteration:
-        assert self.finops.iteration is not None
-        return self.finops.iteration
+        iteration = self.session.iteration
+        assert iteration is not None
+        return iteration
 
     @property
     def read_only(self) -> bool:
         return self.iteration.read_only
 
     def compose(self) -> ComposeResult:
+        self._composed_read_only = self.read_only
         # Set before the header mounts: a title change on a header being built can race it.
         self.sub_title = self._subtitle()
         yield Header()
@@ -78,6 +88,46 @@ class StepScreen(Screen[None]):
 
     def _subtitle(self) -> str:
         return self.iteration.title or f"Iteration {self.iteration.number}"
+
+    # -- following the open iteration ---------------------------------------------------------
+
+    def _on_mount(self) -> None:
+        self.watch(self.app, "change", self._changed, init=False)
+
+    def _changed(self, change: Change) -> None:
+        if self.session.iteration is None or not change.touches_iteration:
+            return
+        if change.kind is ChangeKind.OPENED:
+            return  # another iteration: the app shows it on fresh screens
+        if self.read_only != self._composed_read_only:
+            if self.is_current:  # closed or reopened: every field changes its state
+                self.finops.show_step(self.STEP)
+            return
+        self.query_one(StepBar).show(self.iteration)
+        self.sub_title = self._subtitle()
+        self.follow(change)
+
+    def follow(self, change: Change) -> None:
+        """Show what the open iteration holds now. It changed by a key on this screen, by an
+        undo, a redo or a reload: fields the user types in are set only in the latter cases
+        (an edit came from them), lists and panels always."""
+
+    def edit(
+        self, what: str, change: Callable[[Iteration], object], *, merge: str | None = None
+    ) -> bool:
+        """Change the open iteration through the session; a refused change is a message."""
+        try:
+            self.session.edit(what, change, merge=merge)
+        except NotEditable as exc:
+            self.notify(str(exc) or "No iteration is open.", severity="warning", markup=False)
+        except (ValueError, KeyError, IndexError) as exc:
+            message = exc.args[0] if exc.args else str(exc)
+            self.notify(str(message), title="Not changed", severity="warning", markup=False)
+        else:
+            return True
+        return False
+
+    # -- cost data ----------------------------------------------------------------------------
 
     @work
     async def measure_goal(self, goal: Goal) -> None:
@@ -97,34 +147,26 @@ class StepScreen(Screen[None]):
             list(capability.cost_kpis),
             self.finops.cost_data_dir,
             kpi=goal.kpi,
-            cache_dir=self.finops.cache_dir,
+            cache_dir=self.session.cache_dir,
             tag_aliases=self.finops.config.tag_aliases,
         )
         measured = await self.app.push_screen_wait(dialog)
         if measured is None or measured.result.value is None:
             return
         result = measured.result
-        goal.kpi = result.kpi
-        goal.measurements.append(
-            Measurement(at=utc_now(), value=result.value, unit=result.unit, source=measured.source)
-        )
         shown = f"{format_value(result.value, result.unit)} ({result.kpi}, {result.period})"
-        if goal.baseline.strip().lower() in ("", "unknown"):
-            goal.baseline = shown
-        if not goal.metric.strip():
-            goal.metric = KPIS[result.kpi].title
-        self.changed()
-        self.after_measurement()
-        self.notify(f"Goal {goal.id}: {shown}", title="Measured", markup=False)
+        measurement = Measurement(
+            at=utc_now(), value=result.value, unit=result.unit, source=measured.source
+        )
+        if self.edit(
+            f"measure goal {goal.id}",
+            lambda it: it.record_measurement(
+                goal.id, measurement, kpi=result.kpi, shown=shown, metric=KPIS[result.kpi].title
+            ),
+        ):
+            self.notify(f"Goal {goal.id}: {shown}", title="Measured", markup=False)
 
-    def after_measurement(self) -> None:
-        """Show the new figure (screens that list goals redraw)."""
-
-    def changed(self) -> None:
-        """The iteration changed: save soon, and refresh the step ticks and title."""
-        self.finops.changed()
-        self.query_one(StepBar).refresh_steps()
-        self.sub_title = self._subtitle()
+    # -- moving between steps -----------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "next_step":
@@ -133,13 +175,13 @@ class StepScreen(Screen[None]):
             return self.STEP.previous() is not None or None
         return True
 
-    async def action_next_step(self) -> None:
+    def action_next_step(self) -> None:
         if (step := self.STEP.next()) is not None:
-            await self.finops.show_step(step)
+            self.finops.show_step(step)
 
-    async def action_previous_step(self) -> None:
+    def action_previous_step(self) -> None:
         if (step := self.STEP.previous()) is not None:
-            await self.finops.show_step(step)
+            self.finops.show_step(step)
 
     def action_home(self) -> None:
         self.finops.go_home()

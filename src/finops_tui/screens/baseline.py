@@ -8,10 +8,8 @@ from pathlib import Path
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Button, Input, Label, ProgressBar, Select, Static
 from textual.worker import get_current_worker
@@ -19,6 +17,7 @@ from textual.worker import get_current_worker
 from finops_tui.focus.kpis import KPIS, Options
 from finops_tui.focus.measure import Cancelled, Measured, Measuring
 from finops_tui.focus.reader import FocusError
+from finops_tui.screens.dialogs import Dialog
 
 
 class PathSuggester(Suggester):
@@ -44,10 +43,10 @@ class PathSuggester(Suggester):
         return None
 
 
-class BaselineDialog(ModalScreen[Measured | None]):
+class BaselineDialog(Dialog[Measured]):
     """Which cost data, which KPI; Compute runs it in a thread; Escape cancels it."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    SUBMIT_FROM_ANY_FIELD = True  # the other fields are optional: Enter computes at once
 
     def __init__(
         self,
@@ -107,7 +106,9 @@ class BaselineDialog(ModalScreen[Measured | None]):
         status.update(Content(text))
         status.set_class(error, "field-error")
 
-    @on(Input.Submitted)
+    def submit(self) -> None:
+        self._compute()
+
     @on(Button.Pressed, "#compute")
     def _compute(self) -> None:
         if self.measuring is not None:

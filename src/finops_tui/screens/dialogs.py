@@ -1,10 +1,14 @@
-"""Modal dialogs: a form for people, goals and actions; a yes/no question; a list to pick from."""
+"""Modal dialogs: a form for people, goals and actions; a yes/no question; a list to pick from.
+
+Every dialog is a `Dialog`: Escape cancels (the caller gets None), Enter in a field moves to
+the next one and submits from the last.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal, TypeVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -40,10 +44,34 @@ class FormField:
     placeholder: str = ""
 
 
-class FormDialog(ModalScreen[dict[str, Any] | None]):
-    """A small form. Enter moves to the next field and saves from the last; Escape cancels."""
+ResultType = TypeVar("ResultType")
+
+
+class Dialog(ModalScreen[ResultType | None]):
+    """A dialog: Escape cancels; Enter in a text field goes to the next field, and from the
+    last one submits."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    SUBMIT_FROM_ANY_FIELD: ClassVar[bool] = False
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def submit(self) -> None:
+        """Enter in the last text field: what the dialog is for (save, export, compute…)."""
+
+    @on(Input.Submitted)
+    def _next_or_submit(self, event: Input.Submitted) -> None:
+        event.stop()
+        inputs = [i for i in self.query(Input) if i.focusable]
+        if self.SUBMIT_FROM_ANY_FIELD or (inputs and event.input is inputs[-1]):
+            self.submit()
+        else:
+            self.focus_next()
+
+
+class FormDialog(Dialog[dict[str, Any]]):
+    """A small form. Enter moves to the next field and saves from the last; Escape cancels."""
 
     def __init__(self, title: str, fields: list[FormField], *, read_only: bool = False) -> None:
         super().__init__()
@@ -90,13 +118,8 @@ class FormDialog(ModalScreen[dict[str, Any] | None]):
         else:
             self.query_one("#cancel", Button).focus()
 
-    @on(Input.Submitted)
-    def _next_or_save(self, event: Input.Submitted) -> None:
-        inputs = list(self.query(Input))
-        if event.input is inputs[-1]:
-            self.action_save()
-        else:
-            self.focus_next()
+    def submit(self) -> None:
+        self.action_save()
 
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
@@ -129,11 +152,11 @@ class FormDialog(ModalScreen[dict[str, Any] | None]):
             self.notify("Please check the fields marked below them.", severity="warning")
 
     @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
+    def _cancel(self) -> None:
         self.dismiss(None)
 
 
-class ConfirmDialog(ModalScreen[bool]):
+class ConfirmDialog(Dialog[bool]):
     """A yes/no question; `y` or Enter on Yes confirms, `n` or Escape declines."""
 
     BINDINGS = [
@@ -142,6 +165,7 @@ class ConfirmDialog(ModalScreen[bool]):
     ]
 
     def __init__(self, question: str, *, yes: str = "Yes", no: str = "No") -> None:
+        """Escape (or `n`) answers no: the caller gets False, not None."""
         super().__init__()
         self.question = question
         self.yes = yes
@@ -164,11 +188,12 @@ class ConfirmDialog(ModalScreen[bool]):
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)
 
+    def action_cancel(self) -> None:
+        self.dismiss(False)
 
-class PickDialog(ModalScreen[str | None]):
+
+class PickDialog(Dialog[str]):
     """Pick one entry from a list: Up/Down and Enter; Escape cancels."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, title: str, options: list[tuple[str, Content]]) -> None:
         super().__init__()
@@ -183,6 +208,3 @@ class PickDialog(ModalScreen[str | None]):
     @on(OptionList.OptionSelected)
     def _picked(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -6,14 +6,13 @@ from pathlib import Path
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from finops_tui.export import EXTENSIONS, FORMATS, file_name
 from finops_tui.model import Iteration
+from finops_tui.screens.dialogs import Dialog
 
 FORMAT_LABELS = {
     "markdown": "Markdown: paste into a wiki or chat",
@@ -23,10 +22,8 @@ FORMAT_LABELS = {
 }
 
 
-class ExportDialog(ModalScreen[tuple[str, Path] | None]):
+class ExportDialog(Dialog[tuple[str, Path]]):
     """Choose the format and the file of an export (Enter in the path field exports)."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, iteration: Iteration, directory: Path) -> None:
         super().__init__()
@@ -65,7 +62,9 @@ class ExportDialog(ModalScreen[tuple[str, Path] | None]):
         if dot and ext in EXTENSIONS.values():
             path.value = f"{stem}.{EXTENSIONS[str(event.value)]}"
 
-    @on(Input.Submitted, "#path")
+    def submit(self) -> None:
+        self.action_export()
+
     @on(Button.Pressed, "#export")
     def action_export(self) -> None:
         value = self.query_one("#path", Input).value.strip()
@@ -78,5 +77,5 @@ class ExportDialog(ModalScreen[tuple[str, Path] | None]):
         self.dismiss((str(self.query_one("#format", Select).value), path))
 
     @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
+    def _cancel(self) -> None:
         self.dismiss(None)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -10,11 +13,16 @@ from textual.content import Content
 from textual.widgets import Static
 
 from finops_tui.focus.kpis import format_value
+from finops_tui.lenses import MAX_LEVEL
 from finops_tui.screens.base import StepScreen
-from finops_tui.screens.dialogs import FormDialog, FormField
+from finops_tui.screens.dialogs import ConfirmDialog, FormDialog, FormField
 from finops_tui.steps import Step
 from finops_tui.widgets.goal_matrix import Cell, GoalMatrix
 from finops_tui.widgets.quiet import update_quietly
+
+if TYPE_CHECKING:
+    from finops_tui.model import Goal, Iteration
+    from finops_tui.session import Change
 
 
 class GoalsScreen(StepScreen):
@@ -59,7 +67,7 @@ class GoalsScreen(StepScreen):
         it = self.iteration
         found = [
             w.message
-            for w in it.warnings(self.finops.previous_of(it))
+            for w in it.warnings(self.session.previous_of(it))
             if w.kind in ("no-goals", "too-many-goals")
         ]
         if not it.scope:
@@ -110,15 +118,73 @@ class GoalsScreen(StepScreen):
                 lines.append(Content("b: baseline from cost data (FOCUS)"))
         update_quietly(detail, Content("\n").join(lines))
 
+    def follow(self, change: Change) -> None:
+        self.matrix.show(self.iteration)
+        self.show_warnings()
+        self.show_cell()
+
     @on(GoalMatrix.CellHighlighted)
     def _moved(self) -> None:
         self.show_cell()
 
-    @on(GoalMatrix.Changed)
-    def _changed(self) -> None:
-        self.changed()
-        self.show_warnings()
-        self.show_cell()
+    @on(GoalMatrix.LevelChosen)
+    def _level(self, event: GoalMatrix.LevelChosen) -> None:
+        cell, level = event.cell, event.level
+        lost = self.iteration.goals_removed_by(cell.capability, cell.lens, level=level)
+        what = f"level {level} on {self._cell_name(cell)}"
+        self._change_or_ask(what, lambda it: it.set_level(cell.capability, cell.lens, level), lost)
+
+    @on(GoalMatrix.TargetMoved)
+    def _target(self, event: GoalMatrix.TargetMoved) -> None:
+        cell = event.cell
+        name = self._cell_name(cell)
+        if event.step > 0:
+            if self.iteration.target(cell.capability, cell.lens) == MAX_LEVEL or (
+                self.iteration.level(cell.capability, cell.lens) == MAX_LEVEL
+            ):
+                self.app.bell()
+                return
+            self.edit(
+                f"raise the target of {name}",
+                lambda it: it.raise_target(cell.capability, cell.lens),
+            )
+            return
+        lost = self.iteration.goals_removed_by(cell.capability, cell.lens, lower=True)
+        self._change_or_ask(
+            f"lower the target of {name}",
+            lambda it: it.lower_target(cell.capability, cell.lens),
+            lost,
+        )
+
+    def _change_or_ask(
+        self, what: str, change: Callable[[Iteration], object], lost: list[Goal]
+    ) -> None:
+        """Make a change at once, or ask first when it would remove a goal that holds text."""
+        if any(goal.has_text for goal in lost):
+            self._ask_then_change(what, change, lost)
+        else:
+            self.edit(what, change)
+
+    @work
+    async def _ask_then_change(
+        self, what: str, change: Callable[[Iteration], object], lost: list[Goal]
+    ) -> None:
+        goal = lost[0]
+        described = f"“{goal.statement}”" if goal.statement.strip() else "with its notes"
+        actions = f" and its {len(goal.actions)} action(s)" if goal.actions else ""
+        if await self.app.push_screen_wait(
+            ConfirmDialog(
+                f"This removes goal {goal.id} {described}{actions}.\n"
+                "Remove it? (ctrl+z brings it back)",
+                yes="Remove the goal",
+                no="Keep it",
+            )
+        ):
+            self.edit(what, change)
+
+    def _cell_name(self, cell: Cell) -> str:
+        name = self.finops.catalog.capability(cell.capability).name
+        return f"{name} · {cell.lens.label}"
 
     def action_baseline(self) -> None:
         cell = self.matrix.cell
@@ -130,71 +196,68 @@ class GoalsScreen(StepScreen):
             return
         self.measure_goal(goals[0])
 
-    def after_measurement(self) -> None:
-        self.show_cell()
-
     @on(GoalMatrix.EditGoal)
     def _edit(self, event: GoalMatrix.EditGoal) -> None:
         self.edit_goal(event.cell)
 
     @work
     async def edit_goal(self, cell: Cell) -> None:
+        """Describe the cell's goal; on a cell without one, a new goal one level up is made
+        when the form is saved (cancelling leaves none)."""
         goals = self.iteration.goals_of(cell.capability, cell.lens)
-        if not goals:
+        goal = goals[0] if goals else None
+        level = self.iteration.level(cell.capability, cell.lens)
+        if goal is None:
             if self.read_only:
                 return
-            level = self.iteration.level(cell.capability, cell.lens)
-            if level >= 4:
+            if level >= MAX_LEVEL:
                 self.notify("This cell is at the top level (4): there is no higher target.")
                 return
-            self.iteration.set_target(cell.capability, cell.lens, level + 1)
-            self.matrix.fill()
-            self._changed()
-            goals = self.iteration.goals_of(cell.capability, cell.lens)
-        goal = goals[0]
         capability = self.finops.catalog.capability(cell.capability).name
-        title = (
-            f"Goal {goal.id}: {capability}, {cell.lens.label} {goal.from_level} → {goal.to_level}"
-        )
+        head = f"Goal {goal.id}" if goal else "New goal"
+        levels = f"{level} → {goal.to_level if goal else level + 1}"
         values = await self.app.push_screen_wait(
             FormDialog(
-                title,
+                f"{head}: {capability}, {cell.lens.label} {levels}",
                 [
                     FormField(
                         "statement",
                         "Measurable goal",
-                        goal.statement,
+                        goal.statement if goal else "",
                         placeholder="What will be true at the end of the iteration?",
                     ),
                     FormField(
                         "metric",
                         "Metric",
-                        goal.metric,
+                        goal.metric if goal else "",
                         placeholder="e.g. cost vs budget variance (%)",
                     ),
                     FormField(
                         "baseline",
                         "Baseline",
-                        goal.baseline,
+                        goal.baseline if goal else "",
                         placeholder="Where the metric is now (or 'unknown')",
                     ),
                     FormField(
                         "target",
                         "Target",
-                        goal.target,
+                        goal.target if goal else "",
                         placeholder="e.g. monthly variance under 5%",
                     ),
-                    FormField("due", "Due", goal.due, kind="date"),
+                    FormField("due", "Due", goal.due if goal else None, kind="date"),
                 ],
                 read_only=self.read_only,
             )
         )
         if values is None or self.read_only:
             return
-        changed = False
-        for key, value in values.items():
-            if getattr(goal, key) != value:
-                setattr(goal, key, value)
-                changed = True
-        if changed:
-            self._changed()
+        if goal is not None:
+            goal_id = goal.id
+            self.edit(f"describe goal {goal_id}", lambda it: it.describe_goal(goal_id, **values))
+            return
+
+        def add_and_describe(it: Iteration) -> None:
+            new = it.add_goal(cell.capability, cell.lens)
+            it.describe_goal(new.id, **values)
+
+        self.edit(f"new goal on {self._cell_name(cell)}", add_and_describe)

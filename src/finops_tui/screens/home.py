@@ -13,12 +13,15 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from finops_tui.session import ChangeKind
+from finops_tui.store import StoreError
 from finops_tui.terms import Status
 
 if TYPE_CHECKING:
     from finops_tui.app import FinOpsApp
     from finops_tui.index import IterationSummary
     from finops_tui.model import Iteration
+    from finops_tui.session import Change, Session
 
 NARROW = 76
 BOTH_DATES = 100
@@ -54,8 +57,12 @@ class HomeScreen(Screen[None]):
     def finops(self) -> FinOpsApp:
         return self.app  # type: ignore[return-value]
 
+    @property
+    def session(self) -> Session:
+        return self.finops.session
+
     def compose(self) -> ComposeResult:
-        self.sub_title = str(self.finops.store.data_dir)
+        self.sub_title = str(self.session.store.data_dir)
         yield Header()
         with Vertical(id="body"):
             yield Static(Content("Iterations"), classes="step-heading")
@@ -65,11 +72,33 @@ class HomeScreen(Screen[None]):
             yield Static(id="problems")
         yield Footer()
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._stale = False  # the history changed while another screen was shown
+
     def on_mount(self) -> None:
+        self.watch(self.app, "change", self._changed, init=False)
+        self.watch(self.app, "reading", self._reading, init=False)
         self.refresh_list()
 
     def on_resize(self) -> None:
         self.refresh_list()
+
+    def on_screen_resume(self) -> None:
+        if self._stale:
+            self.refresh_list()
+
+    def _changed(self, change: Change) -> None:
+        if change.kind is not ChangeKind.HISTORY:
+            return
+        if self.is_current:
+            self.refresh_list()
+        else:
+            self._stale = True  # shown again when the list is back on screen
+
+    def _reading(self, reading: tuple[int, int]) -> None:
+        if self.session.loading:
+            self.show_progress(*reading)
 
     def _columns(self, table: DataTable[Text]) -> None:
         """Fixed columns get what they need; the title gets the rest of the width."""
@@ -94,13 +123,14 @@ class HomeScreen(Screen[None]):
         welcome.update(Content(f"Reading the iterations… {done} of {total}"))
 
     def refresh_list(self) -> None:
-        if self.finops.loading:
+        self._stale = False
+        if self.session.loading:
             self.query_one("#iterations", DataTable).display = False
             self.query_one("#problems", Static).display = False
             welcome = self.query_one("#welcome", Static)
             welcome.update(Content("Reading the iterations…"))
             return
-        history = self.finops.history
+        history = self.session.history
         table = self.query_one("#iterations", DataTable)
         selected = self.selected.id if table.row_count and self.selected else None
         self._columns(table)
@@ -114,7 +144,7 @@ class HomeScreen(Screen[None]):
         table.display = not empty
         welcome = self.query_one("#welcome", Static)
         welcome.display = empty
-        welcome.update(Content(self.finops.load_error or WELCOME))
+        welcome.update(Content(self.session.load_error or WELCOME))
         problems = self.query_one("#problems", Static)
         problems.display = bool(history.problems)
         if history.problems:
@@ -146,11 +176,16 @@ class HomeScreen(Screen[None]):
         if not table.row_count:
             return None
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return self.finops.history.summary(key) if key else None
+        return self.session.history.summary(key) if key else None
 
     def _selected_iteration(self) -> Iteration | None:
-        selected = self.selected
-        return self.finops.iteration_by_id(selected.id) if selected else None
+        if (selected := self.selected) is None:
+            return None
+        try:
+            return self.session.iteration_by_id(selected.id)
+        except StoreError as exc:
+            self.notify(str(exc), title="Cannot open", severity="error", markup=False)
+            return None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("open", "delete", "export"):
@@ -166,8 +201,8 @@ class HomeScreen(Screen[None]):
 
     @on(DataTable.RowSelected)
     def action_open(self) -> None:
-        if (iteration := self._selected_iteration()) is not None:
-            self.finops.open_iteration(iteration)
+        if (selected := self.selected) is not None:
+            self.finops.open_iteration(selected.id)
 
     def action_export(self) -> None:
         if (iteration := self._selected_iteration()) is not None:
@@ -197,5 +232,5 @@ class HomeScreen(Screen[None]):
                 no="Keep",
             )
         )
-        if confirmed and self.finops.trash(iteration):
-            self.refresh_list()
+        if confirmed:
+            self.finops.trash(iteration.id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -17,8 +19,10 @@ from finops_tui.screens.dialogs import ConfirmDialog, FormDialog, FormField
 from finops_tui.steps import Step
 from finops_tui.widgets.quiet import update_quietly
 
+if TYPE_CHECKING:
+    from finops_tui.session import Change
+
 STATUS_CHOICES = tuple((s.value, s) for s in ActionStatus)
-_CYCLE = list(ActionStatus)
 
 
 def goal_prompt(goal: Goal, capability_name: str) -> Content:
@@ -29,6 +33,10 @@ def goal_prompt(goal: Goal, capability_name: str) -> Content:
 
 class PlanScreen(StepScreen):
     """Goals on the left; the highlighted goal's actions and guidance on the right."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._listed: list[tuple[str, str]] = []
 
     STEP = Step.PLAN
     BINDINGS = [
@@ -63,28 +71,50 @@ class PlanScreen(StepScreen):
         table.add_column("Owner", key="owner", width=14)
         table.add_column("Due", key="due", width=10)
         table.add_column("Status", key="status", width=7)
+        self.fill_goals()
+        self.goal_list.focus()
+        self.fill_actions()
+
+    def fill_goals(self) -> None:
+        """List the goals, keeping the highlighted one (by id) where it was."""
+        goals = self.goal_list
+        keep = self.goal.id if self.goal is not None else None
         catalog = self.finops.catalog
-        for goal in self.iteration.goals:
-            self.goal_list.add_option(
-                Option(goal_prompt(goal, catalog.capability(goal.capability).name), id=goal.id)
-            )
-        if not self.iteration.goals:
-            self.goal_list.add_option(
+        prompts = [
+            (goal.id, goal_prompt(goal, catalog.capability(goal.capability).name))
+            for goal in self.iteration.goals
+        ]
+        listed = [(goal_id, prompt.plain) for goal_id, prompt in prompts]
+        if listed == self._listed:
+            return
+        self._listed = listed
+        goals.clear_options()
+        if not prompts:
+            goals.add_option(
                 Option(
                     Content("No goals yet: set target levels in step 3 (ctrl+r)."), disabled=True
                 )
             )
-        else:
-            self.goal_list.highlighted = 0
-        self.goal_list.focus()
+            return
+        goals.add_options([Option(prompt, id=goal_id) for goal_id, prompt in prompts])
+        ids = [goal_id for goal_id, _ in prompts]
+        goals.highlighted = ids.index(keep) if keep in ids else 0
+
+    def follow(self, change: Change) -> None:
+        self.fill_goals()
         self.fill_actions()
 
     @property
     def goal(self) -> Goal | None:
+        """The highlighted goal."""
         index = self.goal_list.highlighted
         if index is None or not self.iteration.goals:
             return None
-        return self.iteration.goals[index]
+        option = self.goal_list.get_option_at_index(index)
+        try:
+            return self.iteration.goal(option.id or "")
+        except KeyError:
+            return None
 
     def fill_actions(self) -> None:
         table = self.actions_table
@@ -130,10 +160,14 @@ class PlanScreen(StepScreen):
         self.action_edit_action()
 
     def _action(self) -> Action | None:
+        goal, index = self.goal, self._action_index()
+        return None if goal is None or index is None else goal.actions[index]
+
+    def _action_index(self) -> int | None:
         goal = self.goal
         if goal is None or not goal.actions:
             return None
-        return goal.actions[min(self.actions_table.cursor_row, len(goal.actions) - 1)]
+        return min(self.actions_table.cursor_row, len(goal.actions) - 1)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "add_action":
@@ -166,46 +200,47 @@ class PlanScreen(StepScreen):
         goal = self.goal
         if goal is None or self.read_only:
             return
+        goal_id = goal.id
         values = await self.app.push_screen_wait(FormDialog("Add an action", self._form(None)))
-        if values is not None:
-            goal.actions.append(Action(**values))
-            self.fill_actions()
-            self.actions_table.move_cursor(row=len(goal.actions) - 1)
-            self.changed()
+        if values is not None and self.edit(
+            f"add action “{values['title']}”", lambda it: it.add_action(goal_id, **values)
+        ):
+            self.actions_table.move_cursor(row=len(self.iteration.goal(goal_id).actions) - 1)
 
     @work
     async def action_edit_action(self) -> None:
-        action = self._action()
-        if action is None:
+        goal, action = self.goal, self._action()
+        if goal is None or action is None:
             return
+        goal_id, index = goal.id, self._action_index()
         values = await self.app.push_screen_wait(
             FormDialog("Edit action", self._form(action), read_only=self.read_only)
         )
         if values is not None and not self.read_only:
-            for key, value in values.items():
-                setattr(action, key, value)
-            self.fill_actions()
-            self.changed()
+            self.edit(
+                f"edit action “{values['title']}”",
+                lambda it: it.edit_action(goal_id, index, **values),
+            )
 
     def action_cycle_status(self) -> None:
-        action = self._action()
-        if action is None or self.read_only:
+        goal, action = self.goal, self._action()
+        if goal is None or action is None or self.read_only:
             return
-        action.status = _CYCLE[(_CYCLE.index(action.status) + 1) % len(_CYCLE)]
-        self.fill_actions()
-        self.changed()
+        goal_id, index = goal.id, self._action_index()
+        self.edit(f"status of “{action.title}”", lambda it: it.advance_action(goal_id, index))
 
     @work
     async def action_remove_action(self) -> None:
         goal, action = self.goal, self._action()
         if goal is None or action is None or self.read_only:
             return
+        goal_id, index = goal.id, self._action_index()
         if await self.app.push_screen_wait(
             ConfirmDialog("Remove this action?\n" + action.title, yes="Remove")
         ):
-            goal.actions.remove(action)
-            self.fill_actions()
-            self.changed()
+            self.edit(
+                f"remove action “{action.title}”", lambda it: it.remove_action(goal_id, index)
+            )
 
     def action_copy_url(self) -> None:
         if (goal := self.goal) is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -13,7 +15,11 @@ from finops_tui.lenses import MAX_LEVEL, MIN_LEVEL
 from finops_tui.model import Outcome
 from finops_tui.screens.base import StepScreen
 from finops_tui.screens.dialogs import FormDialog, FormField
+from finops_tui.session import ChangeKind
 from finops_tui.steps import Step
+
+if TYPE_CHECKING:
+    from finops_tui.session import Change
 
 OUTCOME_CHOICES = tuple((o.value, o) for o in Outcome)
 LEVEL_CHOICES = tuple((str(n), n) for n in range(MIN_LEVEL, MAX_LEVEL + 1))
@@ -131,39 +137,39 @@ class ReviewScreen(StepScreen):
         )
         if values is None or self.read_only:
             return
-        if values["outcome"] is Outcome.ACHIEVED and values["reached_level"] is None:
-            values["reached_level"] = goal.to_level
-        for key, value in values.items():
-            setattr(goal, key, value)
-        self.fill()
-        self.changed()
+        goal_id = goal.id
+        self.edit(f"outcome of goal {goal_id}", lambda it: it.record_outcome(goal_id, **values))
 
     def action_measure_again(self) -> None:
         goals = self.iteration.goals
         if goals and not self.read_only:
             self.measure_goal(goals[self.query_one(OutcomeTable).cursor_row])
 
-    def after_measurement(self) -> None:
+    def follow(self, change: Change) -> None:
         self.fill()
+        if change.kind is ChangeKind.EDITED:
+            return  # the fields made the edit: they show it already
+        for key, _ in RETROSPECTIVE:
+            area = self.query_one(f"#{key}", TextArea)
+            text = getattr(self.iteration.review, key)
+            if area.text != text:
+                area.load_text(text)
 
     @on(TextArea.Changed, ".retro")
     def _retro(self, event: TextArea.Changed) -> None:
-        key = event.text_area.id or ""
-        if getattr(self.iteration.review, key) != event.text_area.text:
-            setattr(self.iteration.review, key, event.text_area.text)
-            self.changed()
+        part = event.text_area.id or ""
+        text = event.text_area.text
+        if text == getattr(self.iteration.review, part):
+            return
+        self.edit("the review's notes", lambda it: it.set_retrospective(part, text), merge=part)  # type: ignore[arg-type]
 
     @on(Button.Pressed, "#close")
     def _close(self) -> None:
-        self.iteration.close(self.finops.today)
-        self.changed()
-        self.finops.show_step(Step.REVIEW)
+        self.session.close_iteration()
 
     @on(Button.Pressed, "#reopen")
     def _reopen(self) -> None:
-        self.iteration.reopen()
-        self.changed()
-        self.finops.show_step(Step.REVIEW)
+        self.session.reopen()
 
     @on(Button.Pressed, "#start-next")
     def _start_next(self) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,10 +14,14 @@ from textual.widgets import OptionList, Static
 from finops_tui.catalog import Capability
 from finops_tui.model import FIRST_SCOPE_RANGE, MAX_ADDED_LATER
 from finops_tui.screens.base import StepScreen
-from finops_tui.screens.dialogs import ConfirmDialog, PickDialog
+from finops_tui.screens.dialogs import PickDialog
 from finops_tui.steps import Step
 from finops_tui.widgets.checklist import CapabilityChecklist
 from finops_tui.widgets.quiet import update_quietly
+
+if TYPE_CHECKING:
+    from finops_tui.model import Iteration
+    from finops_tui.session import Change
 
 
 class ScopeScreen(StepScreen):
@@ -52,7 +58,7 @@ class ScopeScreen(StepScreen):
     def show_counter(self) -> None:
         it = self.iteration
         count = len(it.scope)
-        previous = self.finops.previous_of(it)
+        previous = self.session.previous_of(it)
         if it.is_first:
             low, high = FIRST_SCOPE_RANGE
             rule = f"first iteration: pick {low}-{high}"
@@ -113,32 +119,23 @@ class ScopeScreen(StepScreen):
 
     @on(CapabilityChecklist.Toggled)
     def _toggled(self, event: CapabilityChecklist.Toggled) -> None:
-        if not event.checked and self.iteration.goals_of_capability(event.capability):
-            self._confirm_removal(event.capability)
-            return
-        self.apply()
-
-    @work
-    async def _confirm_removal(self, capability: str) -> None:
+        capability = event.capability
         name = self.finops.catalog.capability(capability).name
+        if event.checked:
+            self.edit(f"tick {name}", lambda it: it.tick(capability))
+            return
         goals = len(self.iteration.goals_of_capability(capability))
-        if await self.app.push_screen_wait(
-            ConfirmDialog(
-                f"Remove “{name}” from the scope? Its {goals} goal(s), their actions and its "
-                "levels are removed with it.",
-                yes="Remove",
-                no="Keep",
+        if self.edit(f"untick {name}", lambda it: it.untick(capability)) and goals:
+            self.notify(
+                f"“{name}” left the scope with its {goals} goal(s) and its levels: tick it "
+                "again (or ctrl+z) to bring them back.",
+                timeout=6,
+                markup=False,
             )
-        ):
-            self.apply()
-        else:
-            self.checklist.set_checked([*self.checklist.checked, capability])
 
-    def apply(self) -> None:
-        wanted = self.checklist.selected()
-        if wanted != self.iteration.capabilities:
-            self.iteration.set_scope(wanted)
-            self.changed()
+    def follow(self, change: Change) -> None:
+        if set(self.checklist.checked) != set(self.iteration.capabilities):
+            self.checklist.set_checked(self.iteration.capabilities)
         self.show_counter()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -165,5 +162,9 @@ class ScopeScreen(StepScreen):
         if picked is None:
             return
         group = next(g for g in catalog.starter_groups if g.id == picked)
-        self.checklist.set_checked([*self.checklist.checked, *group.capabilities])
-        self.apply()
+
+        def tick_all(it: Iteration) -> None:
+            for capability in group.capabilities:
+                it.tick(capability)
+
+        self.edit(f"starter group “{group.title}”", tick_all)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -15,8 +15,13 @@ from textual.widgets import Checkbox, DataTable, Input, Label, Static, TextArea
 from finops_tui.model import LONG_ITERATION, Group, Person
 from finops_tui.screens.base import StepScreen
 from finops_tui.screens.dialogs import ConfirmDialog, FormDialog, FormField, parse_date
+from finops_tui.session import ChangeKind
 from finops_tui.steps import Step
+from finops_tui.widgets.quiet import update_quietly
 from finops_tui.widgets.tick_box import TickBox
+
+if TYPE_CHECKING:
+    from finops_tui.session import Change
 
 GROUP_CHOICES = tuple((g.value.capitalize(), g) for g in Group)
 
@@ -40,7 +45,7 @@ class StakeholdersScreen(StepScreen):
         it = self.iteration
         # Not a Tab stop itself: focus moves field to field and scrolls them into view.
         with VerticalScroll(can_focus=False):
-            previous = self.finops.previous_of(it)
+            previous = self.session.previous_of(it)
             if previous is not None and previous.review.improve.strip():
                 note = Static(Content(previous.review.improve), id="improve-note")
                 note.border_title = f"To improve, from the review of #{previous.number}"
@@ -102,6 +107,28 @@ class StakeholdersScreen(StepScreen):
         self.show_length()
         self.query_one("#title", Input).focus()
 
+    def follow(self, change: Change) -> None:
+        it = self.iteration
+        self.fill_people()
+        self.show_length()
+        if change.kind is ChangeKind.EDITED:
+            return  # the fields made the edit: they show it already
+        title = self.query_one("#title", Input)
+        if title.value != it.title:
+            title.value = it.title
+            title.cursor_position = len(it.title)
+        for key, value in (("starts", it.starts), ("ends", it.ends)):
+            field = self.query_one(f"#{key}", Input)
+            if field.value != value.isoformat():
+                field.value = value.isoformat()
+        for group in Group:
+            box = self.query_one(f"#group-{group.value}", Checkbox)
+            if box.value != getattr(it.stakeholders, group.value):
+                box.value = getattr(it.stakeholders, group.value)
+        notes = self.query_one("#notes", TextArea)
+        if notes.text != it.stakeholders.notes:
+            notes.load_text(it.stakeholders.notes)
+
     def fill_people(self) -> None:
         table = self.query_one(PeopleTable)
         row = table.cursor_row
@@ -121,13 +148,13 @@ class StakeholdersScreen(StepScreen):
         text = f"{weeks:.1f} weeks".replace(".0 ", " ")
         if it.ends - it.starts > LONG_ITERATION:
             text += " · long: keep iterations short (13 weeks at most)"
-        self.query_one("#length", Static).update(Content(text))
+        update_quietly(self.query_one("#length", Static), Content(text))
 
     @on(Input.Changed, "#title")
     def _title(self, event: Input.Changed) -> None:
-        if event.value != self.iteration.title:
-            self.iteration.title = event.value
-            self.changed()
+        title = event.value
+        if title != self.iteration.title:  # not when a field is filled in from the file
+            self.edit("typing the title", lambda it: it.retitle(title), merge="title")
 
     @on(Input.Changed, "#starts, #ends")
     def _dates(self) -> None:
@@ -144,27 +171,24 @@ class StakeholdersScreen(StepScreen):
             error.display = True
             return
         error.display = False
-        self._set_dates(starts, ends)
-
-    def _set_dates(self, starts: date, ends: date) -> None:
-        it = self.iteration
-        if (starts, ends) != (it.starts, it.ends):
-            it.starts, it.ends = starts, ends
-            self.show_length()
-            self.changed()
+        if (starts, ends) != (self.iteration.starts, self.iteration.ends):
+            self.edit("dates", lambda it: it.set_dates(starts, ends), merge="dates")
 
     @on(Checkbox.Changed)
     def _group(self, event: Checkbox.Changed) -> None:
-        group = (event.checkbox.id or "").removeprefix("group-")
-        if getattr(self.iteration.stakeholders, group) != event.value:
-            setattr(self.iteration.stakeholders, group, event.value)
-            self.changed()
+        group = Group((event.checkbox.id or "").removeprefix("group-"))
+        taking_part = event.value
+        if taking_part == getattr(self.iteration.stakeholders, group.value):
+            return
+        verb = "takes part" if taking_part else "does not take part"
+        self.edit(f"{group.value} {verb}", lambda it: it.set_group(group, taking_part))
 
     @on(TextArea.Changed, "#notes")
     def _notes(self, event: TextArea.Changed) -> None:
-        if event.text_area.text != self.iteration.stakeholders.notes:
-            self.iteration.stakeholders.notes = event.text_area.text
-            self.changed()
+        notes = event.text_area.text
+        if notes == self.iteration.stakeholders.notes:
+            return
+        self.edit("notes on the team", lambda it: it.describe_team(notes), merge="notes")
 
     # -- people -------------------------------------------------------------------------------
 
@@ -198,11 +222,10 @@ class StakeholdersScreen(StepScreen):
         values = await self.app.push_screen_wait(
             FormDialog("Add a person", self._person_form(None))
         )
-        if values is not None:
-            self.iteration.stakeholders.people.append(Person(**values))
-            self.fill_people()
+        if values is not None and self.edit(
+            f"add {values['name']}", lambda it: it.add_person(**values)
+        ):
             self.query_one(PeopleTable).move_cursor(row=len(self.iteration.stakeholders.people) - 1)
-            self.changed()
 
     @work
     async def action_edit_person(self) -> None:
@@ -214,11 +237,7 @@ class StakeholdersScreen(StepScreen):
             FormDialog("Edit person", self._person_form(people[index]), read_only=self.read_only)
         )
         if values is not None and not self.read_only:
-            person = people[index]
-            for key, value in values.items():
-                setattr(person, key, value)
-            self.fill_people()
-            self.changed()
+            self.edit(f"edit {values['name']}", lambda it: it.edit_person(index, **values))
 
     @work
     async def action_remove_person(self) -> None:
@@ -226,9 +245,8 @@ class StakeholdersScreen(StepScreen):
         if not people or self.read_only:
             return
         index = self.query_one(PeopleTable).cursor_row
+        name = people[index].name
         if await self.app.push_screen_wait(
-            ConfirmDialog(f"Remove {people[index].name} from this iteration?", yes="Remove")
+            ConfirmDialog(f"Remove {name} from this iteration?", yes="Remove")
         ):
-            del people[index]
-            self.fill_people()
-            self.changed()
+            self.edit(f"remove {name}", lambda it: it.remove_person(index))

@@ -80,9 +80,12 @@ class CapabilityChecklist(OptionList):
         return [c.id for c in self.catalog.capabilities if c.id in self.checked]
 
     def set_checked(self, capabilities: Iterable[str]) -> None:
-        self.checked = set(capabilities)
+        """Tick exactly these capabilities (only the rows that change are drawn again)."""
+        wanted = set(capabilities)
+        changed = wanted ^ self.checked
+        self.checked = wanted
         for index, option in enumerate(self.options):
-            if not option.disabled and option.id is not None:
+            if option.id in changed:
                 self.replace_option_prompt_at_index(
                     index, self._prompt(self.catalog.capability(option.id))
                 )

@@ -74,9 +74,11 @@ def _cell(text: str, width: int, *, right: bool = False) -> str:
 class GoalMatrix(ScrollView, can_focus=True):
     """Arrows move; 0-4 set the current level; +/- move the target; Enter edits the goal.
 
-    Keys act on the cell under the cursor when the key is handled, so a burst such as
-    `1 → 2 → 3` sets three cells, not the last one three times. The cursor lives on the five
-    lens columns.
+    The matrix shows an iteration and asks for changes with messages (`LevelChosen`,
+    `TargetMoved`, `EditGoal`) naming the cell under the cursor when the key was handled, so a
+    burst such as `1 → 2 → 3` sets three cells, not the last one three times. Whoever changes
+    the iteration calls `show` with it; only rows whose figures changed are drawn again. The
+    cursor lives on the five lens columns.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -143,12 +145,19 @@ class GoalMatrix(ScrollView, can_focus=True):
     }
     """
 
-    class Changed(Message):
-        """A level or target changed; the iteration has been updated."""
+    class LevelChosen(Message):
+        """A current level was typed for a cell."""
 
-        def __init__(self, cell: Cell) -> None:
+        def __init__(self, cell: Cell, level: int) -> None:
             super().__init__()
-            self.cell = cell
+            self.cell, self.level = cell, level
+
+    class TargetMoved(Message):
+        """The target of a cell should go one level up (+1) or down (-1)."""
+
+        def __init__(self, cell: Cell, step: int) -> None:
+            super().__init__()
+            self.cell, self.step = cell, step
 
     class EditGoal(Message):
         """The user asked to edit the goal of a cell."""
@@ -177,6 +186,8 @@ class GoalMatrix(ScrollView, can_focus=True):
         self.catalog = catalog
         self.read_only = read_only
         self._capabilities: list[str] = []
+        self._shown: list[tuple[object, ...]] = []
+        """What each row shows (levels and targets), to draw again only the rows that change."""
         self._row = 0
         self._column = 0
         """The cursor: a row, and a lens by its index in LENSES."""
@@ -193,9 +204,26 @@ class GoalMatrix(ScrollView, can_focus=True):
 
     # -- content ------------------------------------------------------------------------------
 
+    def show(self, iteration: Iteration) -> None:
+        """Show the iteration as it is now: draw again the rows whose figures changed."""
+        self.iteration = iteration
+        if iteration.capabilities != self._capabilities:
+            self.fill()
+            return
+        for row, capability in enumerate(self._capabilities):
+            shown = self._figures(capability)
+            if shown != self._shown[row]:
+                self._shown[row] = shown
+                self._refresh_row(row)
+        self.post_message(self.CellHighlighted(self.cell))
+
+    def _figures(self, capability: str) -> tuple[object, ...]:
+        return tuple(self._level_text(capability, lens) for lens in LENSES)
+
     def fill(self) -> None:
         """Redraw every row from the iteration, keeping the cursor where it was."""
         self._capabilities = list(self.iteration.capabilities)
+        self._shown = [self._figures(c) for c in self._capabilities]
         self._row = min(self._row, max(len(self._capabilities) - 1, 0))
         self._strips.clear()
         self.virtual_size = Size(TABLE_WIDTH, HEADER_HEIGHT + len(self._capabilities))
@@ -391,28 +419,12 @@ class GoalMatrix(ScrollView, can_focus=True):
 
     def action_set_level(self, level: int) -> None:
         cell = self.cell
-        if cell is None or self.iteration.level(cell.capability, cell.lens) == level:
-            return
-        self.iteration.set_level(cell.capability, cell.lens, level)
-        self._changed(cell)
+        if cell is not None and self.iteration.level(cell.capability, cell.lens) != level:
+            self.post_message(self.LevelChosen(cell, level))
 
     def action_move_target(self, step: int) -> None:
-        cell = self.cell
-        if cell is None:
-            return
-        current = self.iteration.level(cell.capability, cell.lens)
-        target = self.iteration.target(cell.capability, cell.lens) or current
-        wanted = max(current, min(MAX_LEVEL, target + step))
-        if wanted == target:
-            if step > 0:
-                self.app.bell()
-            return
-        self.iteration.set_target(cell.capability, cell.lens, wanted)
-        self._changed(cell)
-
-    def _changed(self, cell: Cell) -> None:
-        self._refresh_row(self._row)
-        self.post_message(self.Changed(cell))
+        if (cell := self.cell) is not None:
+            self.post_message(self.TargetMoved(cell, step))
 
     def action_edit_goal(self) -> None:
         if self.cell is not None:

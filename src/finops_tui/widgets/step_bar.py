@@ -23,9 +23,11 @@ class StepBar(Static):
         self.current = current
 
     def on_mount(self) -> None:
-        self.refresh_steps()
+        self.show(self.iteration)
 
-    def refresh_steps(self) -> None:
+    def show(self, iteration: Iteration) -> None:
+        """Show where the iteration stands (it may be another object after an undo)."""
+        self.iteration = iteration
         parts = []
         for step in Step:
             mark = "▶" if step is self.current else ("✓" if is_done(self.iteration, step) else " ")

@@ -1,0 +1,502 @@
+"""The session: one owner of the history and of the open iteration.
+
+Every change to the open iteration goes through `Session.edit` and one of the model's named
+methods; the session keeps an undo/redo history of whole-iteration snapshots, saves through
+the store from a writer thread of its own (a slow disk never holds up typing), and resolves
+conflicts with the file on disk. Listeners hear of every change on the thread that made it
+(the app's: edits, undo and `collect` all run there). No Textual here: the app turns changes
+into reactive state that its screens watch.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+from finops_tui.index import History, IterationSummary
+from finops_tui.store import ConflictError, Store, StoreError
+
+if TYPE_CHECKING:
+    from finops_tui.model import Iteration
+
+T = TypeVar("T")
+
+SAVE_DELAY = 0.3
+"""Seconds after the last change before it is written (edits come in bursts)."""
+MAX_SAVE_DELAY = 1.0
+"""...but never more than this after the first unsaved change, however fast the typing."""
+UNDO_DEPTH = 200
+MERGE_SECONDS = 3.0
+"""Edits of one field this close together undo as one (typing a word is one step)."""
+
+
+class ChangeKind(StrEnum):
+    """What happened."""
+
+    EDITED = "edited"  # the open iteration changed through an edit
+    UNDONE = "undone"
+    REDONE = "redone"
+    OPENED = "opened"  # another iteration is open now (new, next, copy, or opened)
+    LEFT = "left"  # no iteration is open any more
+    RELOADED = "reloaded"  # the open iteration was read again from its file
+    HISTORY = "history"  # the list of iterations changed (loaded, saved, deleted)
+    SAVED = "saved"
+    NOT_SAVED = "not-saved"  # the disk refused; the edits are kept and tried again
+    CONFLICT = "conflict"  # the file changed on disk: nothing is saved until resolved
+
+
+@dataclass(frozen=True)
+class Change:
+    """A change announced to listeners; `what` names it for people ("level 3 on …")."""
+
+    kind: ChangeKind
+    what: str = ""
+
+    @property
+    def touches_iteration(self) -> bool:
+        """Whether what the open iteration holds may differ afterwards."""
+        return self.kind in _ITERATION_KINDS
+
+
+_ITERATION_KINDS = {
+    ChangeKind.EDITED,
+    ChangeKind.UNDONE,
+    ChangeKind.REDONE,
+    ChangeKind.OPENED,
+    ChangeKind.RELOADED,
+}
+
+
+class NotEditable(Exception):
+    """An edit was asked of a closed iteration, or with none open."""
+
+
+@dataclass
+class _Step:
+    """One step of the undo (or redo) history: the iteration as it was, and what changed it."""
+
+    what: str
+    snapshot: Iteration
+    merge: str | None = None
+    at: float = 0.0
+
+
+@dataclass
+class _History:
+    undo: deque[_Step] = field(default_factory=lambda: deque(maxlen=UNDO_DEPTH))
+    redo: list[_Step] = field(default_factory=list)
+
+
+Listener = Callable[[Change], None]
+
+
+class Session:
+    """The history of iterations, the open one, its undo history, and its saving."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        cache_dir: Path | None = None,
+        today: date | None = None,
+        iteration_weeks: int = 4,
+        wake: Callable[[], None] | None = None,
+    ) -> None:
+        """`wake` is called from the writer thread when a save has a result for `collect`."""
+        self.store = store
+        self.cache_dir = cache_dir
+        self.today = today or date.today()
+        self.iteration_weeks = iteration_weeks
+        self.history = History()
+        self.loading = True
+        self.load_error: str | None = None
+        self.iteration: Iteration | None = None
+        self.conflict: ConflictError | None = None
+        self._models: dict[str, Iteration] = {}
+        self._histories: dict[str, _History] = {}
+        self._listeners: list[Listener] = []
+        self._wake = wake or self.collect
+        # Changes are counted; the writer records the count it has written.
+        self._changes = self._queued = self._saved = 0
+        self._last_change = self._first_unsaved = 0.0
+        self._lock = threading.Condition(threading.RLock())  # the open iteration and counters
+        self._save_lock = threading.Lock()  # one write at a time, in order
+        self._results: deque[IterationSummary | StoreError] = deque()
+        self._stopped = False
+        self._writer = threading.Thread(target=self._write_loop, name="autosave", daemon=True)
+        self._writer.start()
+
+    # -- listening ----------------------------------------------------------------------------
+
+    def subscribe(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def _announce(self, kind: ChangeKind, what: str = "") -> None:
+        change = Change(kind, what)
+        for listener in list(self._listeners):
+            listener(change)
+
+    # -- the history --------------------------------------------------------------------------
+
+    def read_history(self, progress: Callable[[int, int], None] | None = None) -> History:
+        """Read the data dir (call from a thread; hand the result to `history_read`)."""
+        from finops_tui.index import read_history
+
+        return read_history(self.store, self.cache_dir, progress=progress)
+
+    def history_read(self, history: History, error: str | None = None) -> None:
+        """The first read of the data dir is done (or failed with `error`)."""
+        with self._lock:
+            # Iterations made while the files were read are kept in the list.
+            for summary in self.history.summaries:
+                if history.summary(summary.id) is None:
+                    history.put(summary)
+            self.history, self.load_error, self.loading = history, error, False
+        self._announce(ChangeKind.HISTORY)
+
+    def iteration_by_id(self, iteration_id: str) -> Iteration:
+        """The whole iteration, read from its file the first time (raises StoreError)."""
+        if (iteration := self._models.get(iteration_id)) is None:
+            iteration = self._models[iteration_id] = self.store.load(iteration_id)
+        return iteration
+
+    def previous_of(self, iteration: Iteration) -> Iteration | None:
+        """The iteration this one continues, if it is still there and readable."""
+        if not iteration.previous or self.history.summary(iteration.previous) is None:
+            return None
+        try:
+            return self.iteration_by_id(iteration.previous)
+        except StoreError:
+            return None
+
+    def followers_of(self, iteration_id: str) -> list[IterationSummary]:
+        """The iterations started from this one (newest first)."""
+        return [s for s in self.history.summaries if s.previous == iteration_id]
+
+    def trash(self, iteration_id: str) -> Path:
+        """Move an iteration's file to the trash folder (raises StoreError)."""
+        if self.iteration is not None and self.iteration.id == iteration_id:
+            self.leave()
+        where = self.store.trash(iteration_id)
+        self.history.drop(iteration_id)
+        self._models.pop(iteration_id, None)
+        self._histories.pop(iteration_id, None)
+        self._announce(ChangeKind.HISTORY)
+        return where
+
+    # -- opening and leaving ------------------------------------------------------------------
+
+    def open(self, iteration_id: str) -> Iteration:
+        """Open an iteration for editing (raises StoreError when its file cannot be read)."""
+        iteration = self.iteration_by_id(iteration_id)
+        if self.iteration is not iteration:
+            self.flush()
+            with self._lock:
+                self.iteration, self.conflict = iteration, None
+            self._announce(ChangeKind.OPENED)
+        return iteration
+
+    def new_iteration(self) -> Iteration:
+        """Start a fresh iteration today and open it."""
+        from finops_tui.model import Iteration
+
+        iteration = Iteration.new(
+            self.store.new_id(self.today), self.history.next_number, self.today
+        )
+        iteration.ends = self.today + timedelta(weeks=self.iteration_weeks)
+        return self._adopt(iteration)
+
+    def start_next(self, source: Iteration, *, carry_unfinished: bool) -> Iteration:
+        """Start and open the iteration that continues `source`."""
+        starts = max(self.today, source.ends)
+        iteration = source.start_next(
+            self.store.new_id(starts),
+            self.history.next_number,
+            starts,
+            carry_unfinished=carry_unfinished,
+        )
+        return self._adopt(iteration)
+
+    def _adopt(self, iteration: Iteration) -> Iteration:
+        """Open an iteration made in memory, list it, and write its file at once."""
+        self.flush()
+        with self._lock:
+            self.iteration, self.conflict = iteration, None
+            self._models[iteration.id] = iteration
+            self._mark_changed()
+        self.history.put(IterationSummary.of(iteration))
+        self._announce(ChangeKind.OPENED)
+        self.flush()
+        self._announce(ChangeKind.HISTORY)
+        return iteration
+
+    def leave(self) -> bool:
+        """Save what is pending and close the open iteration; False if the disk refused."""
+        saved = self.flush()
+        if self.iteration is None:
+            return saved
+        self.history.put(IterationSummary.of(self.iteration))
+        with self._lock:
+            self.iteration = None
+        self._announce(ChangeKind.LEFT)
+        self._announce(ChangeKind.HISTORY)
+        return saved
+
+    # -- editing ------------------------------------------------------------------------------
+
+    @property
+    def read_only(self) -> bool:
+        return self.iteration is None or self.iteration.read_only
+
+    def edit(self, what: str, change: Callable[[Iteration], T], *, merge: str | None = None) -> T:
+        """Change the open iteration through one of its methods, as one step that can be undone.
+
+        `what` names the change for "Undo …". Edits with the same `merge` key in a row (a word
+        typed into one field) undo as one. A change that raises leaves the iteration as it was.
+        Raises NotEditable when no iteration is open or it is closed.
+        """
+        iteration = self.iteration
+        if iteration is None or iteration.read_only:
+            raise NotEditable("the iteration is closed: reopen it to edit" if iteration else "")
+        now = time.monotonic()
+        with self._lock:
+            before = iteration.model_copy(deep=True)
+            try:
+                result = change(iteration)
+            except BaseException:
+                self._install(before)
+                raise
+            if iteration == before:
+                return result
+            iteration.touch()
+            history = self._history()
+            top = history.undo[-1] if history.undo else None
+            if (
+                merge is not None
+                and top is not None
+                and top.merge == merge
+                and not history.redo
+                and now - top.at < MERGE_SECONDS
+            ):
+                top.at = now
+            else:
+                history.undo.append(_Step(what, before, merge, now))
+            history.redo.clear()
+            self._mark_changed()
+        self._announce(ChangeKind.EDITED, what)
+        return result
+
+    def close_iteration(self) -> None:
+        """End the open iteration after its review: read-only until reopened."""
+        self.edit("close the iteration", lambda it: it.close(self.today))
+
+    def reopen(self) -> None:
+        """Make a closed iteration editable again (an undoable step like any edit)."""
+        iteration = self.iteration
+        if iteration is None or not iteration.read_only:
+            return
+        with self._lock:
+            before = iteration.model_copy(deep=True)
+            iteration.reopen()
+            iteration.touch()
+            history = self._history()
+            history.undo.append(_Step("reopen the iteration", before))
+            history.redo.clear()
+            self._mark_changed()
+        self._announce(ChangeKind.EDITED, "reopen the iteration")
+
+    # -- undo and redo ------------------------------------------------------------------------
+
+    @property
+    def undo_label(self) -> str | None:
+        """What `undo` would take back, or None."""
+        if self.iteration is None or not (undo := self._history().undo):
+            return None
+        return undo[-1].what
+
+    @property
+    def redo_label(self) -> str | None:
+        if self.iteration is None or not (redo := self._history().redo):
+            return None
+        return redo[-1].what
+
+    def undo(self) -> str | None:
+        """Take back the last change to the open iteration; returns what it was, or None."""
+        return self._step(ChangeKind.UNDONE)
+
+    def redo(self) -> str | None:
+        return self._step(ChangeKind.REDONE)
+
+    def _step(self, kind: ChangeKind) -> str | None:
+        if self.iteration is None:
+            return None
+        history = self._history()
+        source, target = (
+            (history.undo, history.redo)
+            if kind is ChangeKind.UNDONE
+            else (history.redo, history.undo)
+        )
+        if not source:
+            return None
+        with self._lock:
+            step = source.pop()
+            target.append(_Step(step.what, self.iteration, step.merge))
+            self._install(step.snapshot)
+            step.snapshot.touch()
+            self._mark_changed()
+        self._announce(kind, step.what)
+        return step.what
+
+    def _history(self) -> _History:
+        assert self.iteration is not None
+        return self._histories.setdefault(self.iteration.id, _History())
+
+    def _install(self, iteration: Iteration) -> None:
+        self.iteration = self._models[iteration.id] = iteration
+
+    # -- saving -------------------------------------------------------------------------------
+
+    @property
+    def dirty(self) -> bool:
+        """Whether the open iteration has changes that are not on disk yet."""
+        return self._changes > self._saved
+
+    def _mark_changed(self) -> None:
+        # Called with the lock held.
+        now = time.monotonic()
+        if not self.dirty:
+            self._first_unsaved = now
+        self._last_change = now
+        self._changes += 1
+        self._lock.notify_all()
+
+    def _write_loop(self) -> None:
+        while True:
+            with self._lock:
+                while True:
+                    if self._stopped:
+                        return
+                    if self._queued < self._changes and self.iteration and not self.conflict:
+                        due = min(
+                            self._last_change + SAVE_DELAY, self._first_unsaved + MAX_SAVE_DELAY
+                        )
+                        wait = due - time.monotonic()
+                        if wait <= 0:
+                            break
+                        self._lock.wait(wait)
+                    else:
+                        self._lock.wait()
+                snapshot, seq = self.iteration.model_copy(deep=True), self._changes
+                self._queued = seq
+            self._write(snapshot, seq)
+
+    def _write(self, snapshot: Iteration, seq: int) -> None:
+        with self._save_lock:
+            if seq <= self._saved:
+                return  # a newer version is on disk already
+            try:
+                self.store.save(snapshot)
+            except StoreError as exc:
+                self._results.append(exc)
+            else:
+                self._saved = max(self._saved, seq)
+                self._results.append(IterationSummary.of(snapshot))
+        self._wake()
+
+    def collect(self) -> None:
+        """Take in what the writer thread reports: list what was saved, say what was not."""
+        while self._results:
+            result = self._results.popleft()
+            if isinstance(result, IterationSummary):
+                self.history.put(result)
+                self._announce(ChangeKind.SAVED)
+                self._announce(ChangeKind.HISTORY)
+            else:
+                self._failed(result)
+
+    def _failed(self, exc: StoreError) -> None:
+        # The writer tries again after the next change; `flush` tries at once.
+        if isinstance(exc, ConflictError):
+            with self._lock:
+                self.conflict = exc
+            self._announce(ChangeKind.CONFLICT, f"{exc.path.name} {exc.reason}")
+        else:
+            self._announce(ChangeKind.NOT_SAVED, str(exc))
+
+    def flush(self) -> bool:
+        """Write pending changes now, after any write under way; False when the disk refused
+        (listeners hear why). Used when leaving an iteration, quitting and hanging up."""
+        self.collect()
+        if self.iteration is None or self.conflict is not None:
+            return not self.dirty
+        with self._save_lock:
+            with self._lock:
+                if not self.dirty:
+                    return True
+                iteration, seq = self.iteration, self._changes
+            try:
+                self.store.save(iteration)
+            except StoreError as exc:
+                failed: StoreError | None = exc
+            else:
+                failed = None
+                with self._lock:
+                    self._saved = self._queued = max(self._saved, seq)
+        if failed is not None:
+            self._failed(failed)
+            return False
+        self.history.put(IterationSummary.of(iteration))
+        return True
+
+    def wait_saved(self, timeout: float = 5.0) -> bool:
+        """Wait until the writer has saved every change (for scripts and tests)."""
+        deadline = time.monotonic() + timeout
+        while self.dirty and not self.conflict and time.monotonic() < deadline:
+            time.sleep(0.01)
+        self.collect()
+        return not self.dirty
+
+    def stop(self) -> bool:
+        """Save what is pending and end the writer thread."""
+        saved = self.flush()
+        with self._lock:
+            self._stopped = True
+            self._lock.notify_all()
+        return saved
+
+    # -- conflicts ----------------------------------------------------------------------------
+
+    def reload_from_disk(self) -> None:
+        """Resolve a conflict by taking the file's version; ctrl+z brings the edits back."""
+        iteration = self.iteration
+        if iteration is None:
+            return
+        fresh = self.store.load(iteration.id)  # raises StoreError
+        with self._lock:
+            self._history().undo.append(_Step("reload from disk", iteration))
+            self._history().redo.clear()
+            self._install(fresh)
+            self.conflict = None
+            self._saved = self._queued = self._changes
+        self.history.put(IterationSummary.of(fresh))
+        self._announce(ChangeKind.RELOADED, "reload from disk")
+        self._announce(ChangeKind.HISTORY)
+
+    def save_as_copy(self) -> Iteration:
+        """Resolve a conflict by keeping both: the edits here become a new iteration."""
+        assert self.iteration is not None
+        copy = self.iteration.model_copy(deep=True)
+        copy.id = self.store.new_id(copy.starts)
+        copy.number = self.history.next_number
+        copy.title = f"{copy.title} (copy)".strip()
+        with self._lock:
+            self.conflict = None
+            self._saved = self._queued = self._changes
+        return self._adopt(copy)

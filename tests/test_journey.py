@@ -1,0 +1,234 @@
+"""Along the journey: after each action, go where the user goes next and check what is shown
+there and what is in the file. A change made anywhere shows everywhere, without a restart."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input
+
+from finops_tui.app import FinOpsApp
+from finops_tui.lenses import Lens
+from finops_tui.screens.dialogs import ConfirmDialog, FormDialog
+from finops_tui.screens.home import HomeScreen
+from finops_tui.steps import Step
+from finops_tui.store import Store
+from finops_tui.widgets.checklist import CapabilityChecklist
+from finops_tui.widgets.goal_matrix import Cell, GoalMatrix
+
+from .conftest import make_iteration
+from .ui import home_ready, make_app, on_step, open_step, saved, type_text, wait_until
+
+ID = "2026-11-28-k3f9"
+BM = "budget-management"
+
+
+def listed(app: FinOpsApp) -> list[tuple[str, str]]:
+    """The home list as shown: (number, title) per row."""
+    table = app.screen.query_one("#iterations", DataTable)
+    if not table.display:
+        return []
+    rows = [table.get_row_at(i) for i in range(table.row_count)]
+    return [(str(row[0]), str(row[1])) for row in rows]
+
+
+async def back_home(pilot: Pilot) -> None:
+    await pilot.press("escape")
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, HomeScreen))
+    await pilot.pause()
+
+
+async def test_a_new_iteration_is_on_the_list_when_the_user_comes_back(store: Store) -> None:
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await home_ready(pilot)
+        await pilot.press("n")
+        await wait_until(pilot, lambda: on_step(app, Step.STAKEHOLDERS))
+        await type_text(pilot, "Tagging")
+        await back_home(pilot)
+        await wait_until(pilot, lambda: listed(app) == [("1", "Tagging")])
+        assert not app.screen.query_one("#welcome").display
+        assert saved(store)["title"] == "Tagging"
+        # `x` works on it at once: the export dialog opens for the new iteration.
+        await pilot.press("x")
+        await wait_until(pilot, lambda: app.screen.__class__.__name__ == "ExportDialog")
+
+
+async def test_a_renamed_iteration_shows_its_new_title_on_the_list(store: Store) -> None:
+    store.save(make_iteration(id="2026-10-01-ab12", number=2, title="Older"))
+    store.save(make_iteration())
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await home_ready(pilot)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: on_step(app, Step.STAKEHOLDERS))
+        await pilot.press("end", *" Q1")
+        await back_home(pilot)
+        await wait_until(
+            pilot, lambda: listed(app) == [("3", "Commitments and budgets Q1"), ("2", "Older")]
+        )
+        assert saved(store, ID)["title"] == "Commitments and budgets Q1"
+
+
+async def open_matrix_at(pilot: Pilot, row: int, column: int) -> GoalMatrix:
+    await open_step(pilot, Step.GOALS)
+    matrix = pilot.app.screen.query_one(GoalMatrix)
+    await wait_until(pilot, lambda: pilot.app.focused is matrix)
+    await pilot.press(*["down"] * row, *["right"] * column)
+    return matrix
+
+
+def goal_ids(store: Store) -> list[str]:
+    return [g["id"] for g in saved(store).get("goals", [])]
+
+
+async def test_lowering_a_described_goal_away_asks_first_and_escape_keeps_it(
+    store: Store,
+) -> None:
+    store.save(make_iteration())
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        matrix = await open_matrix_at(pilot, 0, 2)  # budget management · metrics, g1: 1 → 2
+        assert matrix.cell == Cell(BM, Lens.METRICS)
+        await pilot.press("minus")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        question = str(app.screen.query_one(".dialog-question").render())
+        assert "g1" in question and "Baseline cost vs budget" in question
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: on_step(app, Step.GOALS))
+        assert app.session.iteration.goal("g1").statement.startswith("Baseline cost")
+        assert "1→2" in str(matrix.render_line(1).text)
+        await pilot.press("ctrl+q")
+    assert goal_ids(store) == ["g1", "g2"]
+
+
+async def test_a_removed_goal_comes_back_with_undo(store: Store) -> None:
+    store.save(make_iteration())
+    app = make_app(store)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        matrix = await open_matrix_at(pilot, 0, 2)
+        await pilot.press("minus")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.press("y")
+        await wait_until(pilot, lambda: goal_ids(store) == ["g2"])
+        assert "1→2" not in matrix.render_line(1).text
+        await pilot.press("ctrl+z")
+        await wait_until(pilot, lambda: goal_ids(store) == ["g1", "g2"])
+        assert "1→2" in matrix.render_line(1).text
+        assert saved(store)["goals"][0]["actions"][0]["title"].startswith("Create budgets")
+        assert any("Undone: lower the target" in n.message for n in app._notifications)
+        await pilot.press("ctrl+y")
+        await wait_until(pilot, lambda: goal_ids(store) == ["g2"])
+
+
+async def test_undo_of_a_level_shows_on_the_matrix_and_in_the_file(store: Store) -> None:
+    store.save(make_iteration())
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        matrix = await open_matrix_at(pilot, 1, 3)  # commitment-based discounts · adoption
+        await pilot.press("3")
+        await wait_until(
+            pilot, lambda: saved(store)["levels"]["commitment-based-discounts"]["adoption"] == 3
+        )
+        assert matrix.render_line(2).text.split()[-4] == "3"
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Undo level 3 on Managing commitment-based discounts · Adoption" in titles
+        await pilot.press("ctrl+z")
+        await wait_until(
+            pilot, lambda: saved(store)["levels"]["commitment-based-discounts"]["adoption"] == 0
+        )
+        assert matrix.render_line(2).text.split()[-4] == "0"  # Adopt. column, second row
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Redo level 3 on Managing commitment-based discounts · Adoption" in titles
+        # The next step shows the undone state too.
+        await pilot.press("ctrl+r")
+        await wait_until(pilot, lambda: on_step(app, Step.SCOPE))
+        assert "3 selected" in str(app.screen.query_one("#scope-counter").render())
+
+
+async def test_undo_of_an_untick_brings_the_capability_its_levels_and_goal_back(
+    store: Store,
+) -> None:
+    store.save(make_iteration())
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_step(pilot, Step.SCOPE)
+        checklist = app.screen.query_one(CapabilityChecklist)
+        checklist.highlighted = next(i for i, o in enumerate(checklist.options) if o.id == BM)
+        await pilot.press("space")
+        await wait_until(pilot, lambda: BM not in saved(store)["levels"])
+        assert "2 selected" in str(app.screen.query_one("#scope-counter").render())
+        await pilot.press("ctrl+z")
+        await wait_until(pilot, lambda: BM in saved(store)["levels"])
+        assert BM in checklist.checked
+        assert "3 selected" in str(app.screen.query_one("#scope-counter").render())
+        assert goal_ids(store) == ["g1", "g2"]
+        # On the goal matrix, the row is back with its goal.
+        await pilot.press("ctrl+n")
+        await wait_until(pilot, lambda: on_step(app, Step.GOALS))
+        matrix = app.screen.query_one(GoalMatrix)
+        assert "1→2" in matrix.render_line(1).text
+
+
+async def test_enter_then_escape_on_an_empty_cell_leaves_no_goal_and_save_makes_one(
+    store: Store,
+) -> None:
+    store.save(make_iteration(goals=[]))
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_matrix_at(pilot, 0, 4)
+        for text, keys in (("Half typed", ["escape"]), ("Automate the alerts", ["enter"] * 5)):
+            await pilot.press("enter")
+            await wait_until(pilot, lambda: isinstance(app.screen, FormDialog))
+            await type_text(pilot, text)
+            await pilot.press(*keys)
+            await wait_until(pilot, lambda: on_step(app, Step.GOALS))
+            if text == "Half typed":
+                assert app.session.iteration.goals == [] and app.session.undo_label is None
+        await wait_until(pilot, lambda: goal_ids(store) == ["g1"])
+        goal = saved(store)["goals"][0]
+        assert (goal["lens"], goal["from_level"], goal["to_level"]) == ("automation", 0, 1)
+        assert goal["statement"] == "Automate the alerts"
+        await pilot.press("ctrl+z")  # one step: the goal and its text go together
+        await wait_until(pilot, lambda: "goals" not in saved(store))
+
+
+async def test_undo_reaches_a_typed_title_and_the_list_follows(store: Store) -> None:
+    store.save(make_iteration())
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_step(pilot, Step.STAKEHOLDERS)
+        title = app.screen.query_one("#title", Input)
+        await pilot.press("end", *" v2")
+        await wait_until(pilot, lambda: saved(store)["title"] == "Commitments and budgets v2")
+        await pilot.press("ctrl+z")  # in a text input, ctrl+z undoes the typing, as one step
+        await wait_until(pilot, lambda: title.value == "Commitments and budgets")
+        await back_home(pilot)
+        await wait_until(pilot, lambda: listed(app) == [("3", "Commitments and budgets")])
+        assert saved(store)["title"] == "Commitments and budgets"
+
+
+async def test_ctrl_z_with_nothing_to_undo_says_so(store: Store) -> None:
+    store.save(make_iteration())
+    app = make_app(store)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await open_step(pilot, Step.GOALS)
+        await pilot.press("ctrl+z", "ctrl+y")
+        await wait_until(pilot, lambda: len(app._notifications) >= 2)
+        messages = [n.message for n in app._notifications]
+        assert "Nothing to undo." in messages and "Nothing to redo." in messages
+
+
+async def test_undo_and_redo_are_in_the_keys_help(store: Store) -> None:
+    store.save(make_iteration())
+    app = make_app(store)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await open_step(pilot, Step.GOALS)
+        await pilot.press("f1")
+        await wait_until(pilot, lambda: app.screen.query("BindingsTable"))
+        console = Console(width=100, file=io.StringIO(), record=True)
+        console.print(app.screen.query_one("BindingsTable").render())
+        keys = console.export_text()
+        assert "Undo the last change" in keys and "Redo what was undone" in keys

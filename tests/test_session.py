@@ -1,0 +1,358 @@
+"""The session without Textual: every edit through a named model method, undo/redo of each,
+autosave from the writer thread, conflicts, and opening, leaving and starting iterations."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from finops_tui.lenses import Lens
+from finops_tui.model import ActionStatus, Group, Iteration, Measurement, Outcome, utc_now
+from finops_tui.session import UNDO_DEPTH, Change, ChangeKind, NotEditable, Session
+from finops_tui.store import Store, StoreError
+
+from .conftest import make_iteration
+
+TODAY = date(2026, 11, 28)
+ID = "2026-11-28-k3f9"
+
+
+@pytest.fixture
+def session(store: Store) -> Iterator[Session]:
+    store.save(make_iteration())
+    session = Session(Store(store.data_dir), today=TODAY)
+    session.history_read(session.read_history())
+    session.open(ID)
+    yield session
+    session.stop()
+
+
+def on_disk(store: Store, iteration_id: str = ID) -> dict[str, Any]:
+    return tomllib.loads(store.path_of(iteration_id).read_text(encoding="utf-8"))
+
+
+def document(iteration: Iteration) -> dict[str, Any]:
+    document = iteration.to_document()
+    document.pop("updated")
+    return document
+
+
+BM, CBD = "budget-management", "commitment-based-discounts"
+
+# (what, an edit through a named method, what shows it afterwards)
+EDITS: list[tuple[str, Callable[[Iteration], object], Callable[[Iteration], object]]] = [
+    ("retitle", lambda it: it.retitle("New title"), lambda it: it.title),
+    (
+        "set_dates",
+        lambda it: it.set_dates(date(2026, 12, 1), date(2027, 1, 5)),
+        lambda it: (it.starts, it.ends),
+    ),
+    ("set_group", lambda it: it.set_group(Group.FINANCE, True), lambda it: it.stakeholders.finance),
+    ("describe_team", lambda it: it.describe_team("Two teams"), lambda it: it.stakeholders.notes),
+    (
+        "add_person",
+        lambda it: it.add_person("Lena", "Controller", Group.FINANCE),
+        lambda it: [p.name for p in it.stakeholders.people],
+    ),
+    (
+        "edit_person",
+        lambda it: it.edit_person(0, name="Ana R.", role="Lead", group=None),
+        lambda it: it.stakeholders.people[0].to_document(),
+    ),
+    ("remove_person", lambda it: it.remove_person(1), lambda it: len(it.stakeholders.people)),
+    ("tick", lambda it: it.tick("forecasting"), lambda it: it.capabilities),
+    ("untick", lambda it: it.untick(BM), lambda it: (it.capabilities, len(it.goals))),
+    ("set_level", lambda it: it.set_level(BM, Lens.PROCESS, 3), lambda it: it.levels[BM].process),
+    (
+        "raise_target",
+        lambda it: it.raise_target(BM, Lens.METRICS),
+        lambda it: it.goal("g1").to_level,
+    ),
+    ("lower_target", lambda it: it.lower_target(BM, Lens.METRICS), lambda it: len(it.goals)),
+    ("add_goal", lambda it: it.add_goal(CBD, Lens.PROCESS), lambda it: len(it.goals)),
+    (
+        "describe_goal",
+        lambda it: it.describe_goal("g2", statement="S", metric="M", due=date(2026, 12, 20)),
+        lambda it: it.goal("g2").to_document(),
+    ),
+    (
+        "record_outcome",
+        lambda it: it.record_outcome("g1", Outcome.ACHIEVED, evidence="Report"),
+        lambda it: (it.goal("g1").outcome, it.goal("g1").reached_level),
+    ),
+    (
+        "record_measurement",
+        lambda it: it.record_measurement(
+            "g1",
+            Measurement(at=utc_now(), value=0.5, unit="ratio"),
+            kpi="tag-coverage",
+            shown="50%",
+            metric="Tag coverage",
+        ),
+        lambda it: (it.goal("g1").baseline, len(it.goal("g1").measurements)),
+    ),
+    (
+        "add_action",
+        lambda it: it.add_action("g2", "Run a workshop", "Sam"),
+        lambda it: len(it.goal("g2").actions),
+    ),
+    (
+        "edit_action",
+        lambda it: it.edit_action(
+            "g1", 1, title="Share it", owner="Ana", status=ActionStatus.DOING
+        ),
+        lambda it: it.goal("g1").actions[1].to_document(),
+    ),
+    (
+        "advance_action",
+        lambda it: it.advance_action("g1", 1),
+        lambda it: it.goal("g1").actions[1].status,
+    ),
+    ("remove_action", lambda it: it.remove_action("g1", 0), lambda it: len(it.goal("g1").actions)),
+    (
+        "set_retrospective",
+        lambda it: it.set_retrospective("improve", "Start on time"),
+        lambda it: it.review.improve,
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "change", "shown"), EDITS, ids=[e[0] for e in EDITS])
+def test_every_edit_is_undone_and_redone(
+    session: Session, store: Store, name: str, change: Callable[[Iteration], object], shown: Any
+) -> None:
+    before_doc, before = document(session.iteration), shown(session.iteration)
+    session.edit(name, change)
+    after_doc, after = document(session.iteration), shown(session.iteration)
+    assert after != before
+    assert session.undo_label == name
+    assert session.undo() == name
+    assert shown(session.iteration) == before and document(session.iteration) == before_doc
+    assert session.redo_label == name
+    assert session.redo() == name
+    assert shown(session.iteration) == after and document(session.iteration) == after_doc
+    assert session.flush()
+    assert Store(store.data_dir).load(ID).to_document() == session.iteration.to_document()
+
+
+def test_an_edit_that_changes_nothing_is_not_a_step(session: Session) -> None:
+    session.edit("title", lambda it: it.retitle(it.title))
+    assert session.undo_label is None and not session.dirty
+
+
+def test_a_refused_edit_leaves_the_iteration_as_it_was(session: Session) -> None:
+    before = document(session.iteration)
+    with pytest.raises(ValueError, match="before the start"):
+        session.edit("dates", lambda it: it.set_dates(date(2027, 1, 1), date(2026, 1, 1)))
+    with pytest.raises(ValueError):
+        session.edit("person", lambda it: it.add_person("  "))
+    with pytest.raises(ValueError, match="needs a title"):
+        session.edit("action", lambda it: it.add_action("g1", ""))
+    assert document(session.iteration) == before and session.undo_label is None
+
+
+def test_typing_into_one_field_undoes_as_one_step(session: Session) -> None:
+    for title in ("B", "Bu", "Bud"):
+        session.edit("typing the title", lambda it, t=title: it.retitle(t), merge="title")
+    session.edit("notes", lambda it: it.describe_team("x"), merge="notes")
+    session.undo()
+    assert session.iteration.title == "Bud"
+    session.undo()
+    assert session.iteration.title == "Commitments and budgets"
+
+
+def test_a_new_edit_drops_what_could_be_redone(session: Session) -> None:
+    session.edit("title", lambda it: it.retitle("A"))
+    session.undo()
+    session.edit("notes", lambda it: it.describe_team("B"))
+    assert session.redo_label is None and session.redo() is None
+
+
+def test_the_undo_history_is_at_least_a_hundred_deep(session: Session) -> None:
+    for n in range(UNDO_DEPTH + 5):
+        session.edit(f"title {n}", lambda it, n=n: it.retitle(f"T{n}"))
+    steps = 0
+    while session.undo() is not None:
+        steps += 1
+    assert steps == UNDO_DEPTH >= 100
+    assert session.iteration.title == "T4"
+
+
+def test_unticking_sets_levels_and_goals_aside_and_ticking_brings_them_back(
+    session: Session,
+) -> None:
+    session.edit("level", lambda it: it.set_level(BM, Lens.ADOPTION, 2))
+    goal = session.iteration.goal("g1").to_document()
+    session.edit("untick", lambda it: it.untick(BM))
+    assert BM not in session.iteration.capabilities and "g1" not in {
+        g.id for g in session.iteration.goals
+    }
+    session.edit("tick", lambda it: it.tick(BM))
+    assert session.iteration.capabilities[0] == BM  # back in catalogue order
+    assert session.iteration.levels[BM].adoption == 2
+    assert session.iteration.goal("g1").to_document() == goal
+
+
+def test_a_goal_id_is_not_reused_while_a_goal_is_set_aside(session: Session) -> None:
+    session.edit("untick", lambda it: it.untick(CBD))  # sets g2 aside
+    goal = session.edit("goal", lambda it: it.add_goal("managing-anomalies", Lens.PROCESS))
+    assert goal.id == "g3"
+
+
+def test_close_and_reopen_are_steps_and_a_closed_iteration_refuses_edits(
+    session: Session, store: Store
+) -> None:
+    session.close_iteration()
+    assert session.iteration.read_only
+    with pytest.raises(NotEditable):
+        session.edit("title", lambda it: it.retitle("x"))
+    assert session.undo() == "close the iteration"
+    assert not session.iteration.read_only
+    session.redo()
+    session.reopen()
+    assert not session.iteration.read_only
+    assert session.undo() == "reopen the iteration" and session.iteration.read_only
+    session.flush()
+    assert on_disk(store)["status"] == "closed"
+
+
+def test_changes_are_saved_by_the_writer_thread_within_a_second(
+    session: Session, store: Store
+) -> None:
+    heard: list[Change] = []
+    session.subscribe(heard.append)
+    session.edit("title", lambda it: it.retitle("Saved soon"))
+    assert session.wait_saved(2.0)
+    assert on_disk(store)["title"] == "Saved soon"
+    assert session.history.summary(ID).title == "Saved soon"
+    assert [c.kind for c in heard] == [ChangeKind.EDITED, ChangeKind.SAVED, ChangeKind.HISTORY]
+
+
+def test_an_undone_change_is_saved_like_any_other(session: Session, store: Store) -> None:
+    session.edit("title", lambda it: it.retitle("Changed"))
+    session.flush()
+    session.undo()
+    assert session.wait_saved(2.0)
+    assert on_disk(store)["title"] == "Commitments and budgets"
+
+
+def test_a_refusing_disk_is_reported_and_the_next_change_tries_again(
+    session: Session, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    heard: list[Change] = []
+    session.subscribe(heard.append)
+    real = Store.save
+
+    def full(self: Store, iteration: Iteration) -> bool:
+        raise StoreError("the disk is full")
+
+    monkeypatch.setattr(Store, "save", full)
+    session.edit("title", lambda it: it.retitle("Kept"))
+    assert not session.flush()
+    assert heard[-1] == Change(ChangeKind.NOT_SAVED, "the disk is full")
+    monkeypatch.setattr(Store, "save", real)
+    session.edit("notes", lambda it: it.describe_team("More"))
+    assert session.wait_saved(2.0)
+    assert on_disk(store)["title"] == "Kept"
+
+
+def test_a_conflict_stops_saving_until_reloaded_and_undo_brings_the_edits_back(
+    session: Session, store: Store
+) -> None:
+    other = Store(store.data_dir)
+    theirs = other.load(ID)
+    theirs.retitle("Theirs")
+    other.save(theirs)
+    session.edit("title", lambda it: it.retitle("Mine"))
+    assert not session.flush()
+    assert session.conflict is not None
+    session.edit("notes", lambda it: it.describe_team("still mine"))
+    assert not session.flush() and on_disk(store)["title"] == "Theirs"
+
+    session.reload_from_disk()
+    assert session.iteration.title == "Theirs" and session.conflict is None
+    assert session.undo() == "reload from disk"
+    assert session.iteration.title == "Mine"  # nothing typed is lost
+    assert session.flush() and on_disk(store)["title"] == "Mine"
+
+
+def test_a_conflict_resolved_by_a_copy_keeps_both(session: Session, store: Store) -> None:
+    other = Store(store.data_dir)
+    theirs = other.load(ID)
+    theirs.retitle("Theirs")
+    other.save(theirs)
+    session.edit("title", lambda it: it.retitle("Mine"))
+    session.flush()
+    copy = session.save_as_copy()
+    assert session.iteration is copy and copy.number == 4 and copy.title == "Mine (copy)"
+    assert on_disk(store)["title"] == "Theirs"
+    assert on_disk(store, copy.id)["title"] == "Mine (copy)"
+
+
+def test_a_new_iteration_is_listed_at_once_and_numbered_after_the_last(
+    session: Session, store: Store
+) -> None:
+    heard: list[Change] = []
+    session.subscribe(heard.append)
+    first = session.new_iteration()
+    second = session.new_iteration()
+    assert (first.number, second.number) == (4, 5)
+    assert [s.number for s in session.history.summaries] == [5, 4, 3]
+    assert store.path_of(first.id).exists() and store.path_of(second.id).exists()
+    assert ChangeKind.OPENED in [c.kind for c in heard]
+
+
+def test_leaving_saves_and_lists_the_new_title(session: Session, store: Store) -> None:
+    session.edit("title", lambda it: it.retitle("Renamed"))
+    session.leave()
+    assert session.iteration is None
+    assert session.history.summary(ID).title == "Renamed"
+    assert on_disk(store)["title"] == "Renamed"
+
+
+def test_undo_history_is_kept_per_iteration(session: Session) -> None:
+    session.edit("title", lambda it: it.retitle("Renamed"))
+    other = session.new_iteration()
+    assert session.undo_label is None
+    session.leave()
+    session.open(ID)
+    assert session.undo() == "title" and session.iteration.title == "Commitments and budgets"
+    assert other.id != ID
+
+
+def test_start_next_lists_the_follow_on(session: Session) -> None:
+    session.close_iteration()
+    source = session.iteration
+    nxt = session.start_next(source, carry_unfinished=True)
+    assert nxt.previous == ID and nxt.number == 4
+    assert [s.id for s in session.followers_of(ID)] == [nxt.id]
+
+
+def test_trash_drops_the_iteration_from_the_list(session: Session, store: Store) -> None:
+    session.trash(ID)
+    assert session.iteration is None and session.history.summary(ID) is None
+    assert not store.path_of(ID).exists()
+
+
+def test_iterations_read_while_loading_are_kept(store: Store) -> None:
+    session = Session(store, today=TODAY)
+    try:
+        made = session.new_iteration()
+        session.history_read(Session(Store(store.data_dir), today=TODAY).read_history())
+        assert session.history.summary(made.id) is not None and not session.loading
+    finally:
+        session.stop()
+
+
+def test_stop_writes_what_is_pending(store: Store, tmp_path: Path) -> None:
+    store.save(make_iteration())
+    session = Session(Store(store.data_dir), today=TODAY)
+    session.open(ID)
+    session.edit("title", lambda it: it.retitle("Last words"))
+    assert session.stop()
+    assert on_disk(store)["title"] == "Last words"
