@@ -13,7 +13,7 @@ from finops_tui.app import FinOpsApp
 from finops_tui.store import Store
 
 from .conftest import make_iteration
-from .ui import home_ready, make_app, saved, wait_until
+from .ui import burst, home_ready, make_app, saved, wait_until
 
 
 async def test_starts_and_quits_with_ctrl_q(store: Store) -> None:
@@ -221,3 +221,15 @@ def test_saving_a_setting_keeps_the_users_comments_and_order(tmp_path: Path) -> 
     again, _ = load_config(path)
     assert (again.theme, again.iteration_weeks, again.tag_aliases) == ("gruvbox", 5, {})
     assert again.other == {"future_setting": 1}
+
+
+async def test_keys_typed_just_before_a_hang_up_are_saved(store: Store) -> None:
+    store.save(make_iteration())
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await home_ready(pilot)
+        # A burst the app has not handled yet when SSH drops.
+        burst(pilot, "enter", "end", *" before the drop")
+        app._on_hangup()
+        await wait_until(pilot, lambda: not app.is_running, 5)
+    assert saved(store)["title"] == "Commitments and budgets before the drop"

@@ -23,7 +23,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.content import Content
 from textual.message import Message
-from textual.reactive import reactive
+from textual.reactive import var
 from textual.screen import ModalScreen, Screen
 
 from finops_tui import __version__
@@ -41,7 +41,9 @@ if TYPE_CHECKING:
 
 HOME, ITERATION = "home", "iteration"
 PROGRESS_EVERY = 0.1  # seconds between updates of the loading counter
-EXIT_GRACE = 1.5  # seconds the app may take to end once its terminal is gone
+EXIT_GRACE = 0.8  # seconds the app may take to end once its terminal is gone...
+KEYS_GRACE = 1.0  # ...after the keys typed just before it went are in
+SHUTDOWN_GRACE = 3.0  # seconds any shutdown may take before the process is ended anyway
 
 
 def _home_screen() -> Screen[None]:
@@ -67,9 +69,10 @@ class FinOpsApp(App[None]):
         Binding("ctrl+y", "redo", "Redo", id="redo", show=False, tooltip="Redo what was undone"),
     ]
 
-    change: reactive[Change | None] = reactive(None, init=False, always_update=True)
+    # `var`: a plain reactive that repaints nothing itself; the screens that watch it do.
+    change: var[Change | None] = var(None, init=False, always_update=True)
     """The session's latest change: screens watch it and show what it changed."""
-    reading: reactive[tuple[int, int]] = reactive((0, 0), init=False)
+    reading: var[tuple[int, int]] = var((0, 0), init=False)
     """Files of the data dir read so far, of how many (while the list loads)."""
 
     class SessionWoke(Message):
@@ -177,9 +180,15 @@ class FinOpsApp(App[None]):
 
     def _on_hangup(self) -> None:
         """SSH dropped or the terminal was closed: write what is pending, then leave."""
-        self.session.flush()
-        self._end_within(EXIT_GRACE)
-        self.exit(return_code=0)
+        self._end_within(EXIT_GRACE + KEYS_GRACE)
+        self.run_worker(self._hang_up(), name="hang-up", exit_on_error=False)
+
+    async def _hang_up(self) -> None:
+        try:
+            await self.keys.drain(KEYS_GRACE)  # keys typed just before still count
+        finally:
+            self.session.flush()
+            self.exit(return_code=0)
 
     def _end_within(self, seconds: float) -> None:
         """Make sure the process ends: writing to a terminal that is gone can hang Textual's
@@ -197,7 +206,7 @@ class FinOpsApp(App[None]):
     def on_unmount(self) -> None:
         # Every way out passes here: whatever is pending is written before the app ends.
         self.session.stop()
-        self._end_within(EXIT_GRACE)
+        self._end_within(SHUTDOWN_GRACE)
 
     def watch_theme(self, theme: str) -> None:
         if self.config_path is None or not self.is_mounted or theme == self.config.theme:

@@ -48,6 +48,7 @@ class KeyOrder:
         self._queue: asyncio.Queue[events.Key | events.Paste] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
         self._letting_in = False
+        self._unsettled = False  # a key was let in and may still be under way
 
     def start(self) -> None:
         """Start taking keys (from the app's mount, in its event loop)."""
@@ -77,6 +78,18 @@ class KeyOrder:
         self.enabled = ordered
         self.ready.set()
 
+    async def drain(self, timeout: float) -> None:
+        """Wait (at most `timeout` seconds) until every key held has been let in and handled:
+        what was typed just before the terminal went away still reaches the iteration."""
+        if not self.ready.is_set():
+            return
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not self._queue.empty() and loop.time() < deadline:
+            await asyncio.sleep(0.01)
+        if self._unsettled and self.enabled:
+            await asyncio.wait_for(self.settled(), max(0.0, deadline - loop.time()))
+
     async def _let_in_one_by_one(self) -> None:
         await self.ready.wait()
         while True:
@@ -86,6 +99,7 @@ class KeyOrder:
                 self.app.post_message(message)
             finally:
                 self._letting_in = False
+            self._unsettled = True
             if self.enabled:
                 await self.settled()
 
@@ -98,6 +112,7 @@ class KeyOrder:
             before = self._where()
             await self._walk(deadline)
             stable = stable + 1 if self._where() == before else 0
+        self._unsettled = False
 
     def _where(self) -> tuple[object, object]:
         try:

@@ -130,6 +130,7 @@ class Session:
         self._save_lock = threading.Lock()  # one write at a time, in order
         self._results: deque[IterationSummary | StoreError] = deque()
         self._stopped = False
+        self._write_planned = False
         self._writer = threading.Thread(target=self._write_loop, name="autosave", daemon=True)
         self._writer.start()
 
@@ -369,13 +370,16 @@ class Session:
         return self._changes > self._saved
 
     def _mark_changed(self) -> None:
-        # Called with the lock held.
+        # Called with the lock held. The writer is woken only when it has nothing planned:
+        # a planned write looks at the time of the last change itself when it is due (a
+        # thread woken at every keystroke would take the interpreter's lock from the keys).
         now = time.monotonic()
         if not self.dirty:
             self._first_unsaved = now
         self._last_change = now
         self._changes += 1
-        self._lock.notify_all()
+        if not self._write_planned:
+            self._lock.notify_all()
 
     def _write_loop(self) -> None:
         while True:
@@ -390,9 +394,12 @@ class Session:
                         wait = due - time.monotonic()
                         if wait <= 0:
                             break
+                        self._write_planned = True
                         self._lock.wait(wait)
                     else:
+                        self._write_planned = False
                         self._lock.wait()
+                self._write_planned = False
                 snapshot, seq = self.iteration.model_copy(deep=True), self._changes
                 self._queued = seq
             self._write(snapshot, seq)
@@ -468,6 +475,7 @@ class Session:
         saved = self.flush()
         with self._lock:
             self._stopped = True
+            self._write_planned = False
             self._lock.notify_all()
         return saved
 

@@ -215,7 +215,6 @@ class GoalMatrix(ScrollView, can_focus=True):
             if shown != self._shown[row]:
                 self._shown[row] = shown
                 self._refresh_row(row)
-        self.post_message(self.CellHighlighted(self.cell))
 
     def _figures(self, capability: str) -> tuple[object, ...]:
         return tuple(self._level_text(capability, lens) for lens in LENSES)
