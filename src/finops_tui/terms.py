@@ -1,11 +1,13 @@
 """The words of the file format that need no validation library: the enumerations, the
-schema version and the id rule. Importing this is cheap, so the app can paint its first
-screen before pydantic and the model are loaded."""
+schema version, the id rule and the built-in frameworks' ids. Importing this is cheap, so the
+app can paint its first screen (and `list` can run) before pydantic and the model are loaded."""
 
 from __future__ import annotations
 
+import functools
 import re
 from enum import StrEnum
+from importlib import resources
 
 SCHEMA_VERSION = 1
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -52,3 +54,14 @@ def validate_id(value: str, what: str = "id") -> str:
             "starting with a letter or digit"
         )
     return value
+
+
+@functools.cache
+def builtin_frameworks() -> tuple[str, ...]:
+    """The ids of the catalogues shipped with finops-tui (`assets/catalogs/`), oldest first."""
+    directory = resources.files("finops_tui") / "assets" / "catalogs"
+    return tuple(
+        sorted(
+            e.name.removesuffix(".toml") for e in directory.iterdir() if e.name.endswith(".toml")
+        )
+    )
