@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from finops_tui import export
+from finops_tui import export, index
 from finops_tui.catalog import CatalogError, load_catalog
 from finops_tui.cli import run
 from finops_tui.frameworks import (
@@ -321,3 +321,25 @@ def test_the_documented_examples_are_valid() -> None:
     iteration = Iteration.from_document(tomllib.loads(toml_example("file-format.md")))
     assert iteration.target_score("budget-management") == 12
     assert iteration.lens_weights("budget-management")[Lens.METRICS] == 3
+
+
+def test_the_history_index_follows_the_custom_catalogues(
+    store: Store, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(index, "SETTLED_SECONDS", -1.0)  # index files however new
+    write_catalog("team.toml", TEAM)
+    store.save(team_iteration())
+    (catalogs_dir() / "team.toml").unlink()
+    assert run(["export", "--all", "--format", "csv"]) == 0
+    assert ",showback,showback,," in capsys.readouterr().out  # no catalogue: ids as they are
+    write_catalog("team.toml", TEAM)
+    assert run(["export", "--all", "--format", "csv"]) == 0
+    assert ",showback,Showback to product teams,Spend," in capsys.readouterr().out
+    # A catalogue that no longer has a scoped capability makes the file invalid, and
+    # fixing the catalogue makes it valid again, index or not.
+    write_catalog("team.toml", TEAM.replace('"showback"', '"show"'))
+    assert run(["list"]) == 0
+    assert "1 file could not be read" in capsys.readouterr().err
+    write_catalog("team.toml", TEAM)
+    assert run(["list"]) == 0
+    assert "could not be read" not in capsys.readouterr().err

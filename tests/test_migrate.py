@@ -148,3 +148,18 @@ def test_only_a_successor_framework_can_be_moved_to() -> None:
         plan_migration(nxt, "finops-2023")
     with pytest.raises(CatalogError, match="not installed"):
         plan_migration(old, "team-2027")
+
+
+def test_two_open_goals_landing_in_one_cell_are_both_kept_and_said() -> None:
+    old = closed_2023_iteration()
+    old.reopen()
+    old.set_target("managing-shared-cost", P, 4)  # a second goal on process, from 2 to 4
+    plan = plan_migration(old, "finops-2025")
+    assert plan.shared_cells() == {("allocation", P): 2}
+    assert plan.lines()[-1] == "2 open goals now share Allocation · Process"
+    nxt = old.start_next("2026-11-01-cd34", 2, date(2026, 11, 1), carry_unfinished=True,
+                         framework="finops-2025")  # fmt: skip
+    assert [(g.capability, g.lens, g.to_level) for g in nxt.goals_of("allocation", P)] == [
+        ("allocation", P, 3), ("allocation", P, 4),
+    ]  # fmt: skip
+    assert nxt.target("allocation", P) == 4

@@ -11,6 +11,7 @@ not reached. Open goals follow their capability to its successor. Everything her
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -105,7 +106,16 @@ class Migration:
         if self.parameters_reset:
             names = ", ".join(self.parameters_reset)
             out.append(f"Weights and target score reset (their parts differed): {names}")
+        names = {m.target: m.target_name for m in self.moves}
+        for (target, lens), count in self.shared_cells().items():
+            out.append(f"{count} open goals now share {names[target]} · {lens.label}")
         return out
+
+    def shared_cells(self) -> dict[tuple[str, Lens], int]:
+        """Cells of the goal matrix that more than one carried goal lands in (merged parts
+        with goals on the same lens); both goals are kept."""
+        counts = Counter((m.target, m.lens) for m in self.goal_moves if m.carried and m.target)
+        return {cell: n for cell, n in counts.items() if n > 1}
 
 
 def plan_migration(previous: Iteration, to_framework: str) -> Migration:
