@@ -10,7 +10,16 @@ import pytest
 from finops_tui.catalog import CatalogError
 from finops_tui.lenses import Lens
 from finops_tui.migrate import plan_migration
-from finops_tui.model import Action, ActionStatus, Goal, Iteration, Levels, Outcome, ScopeItem
+from finops_tui.model import (
+    Action,
+    ActionStatus,
+    Goal,
+    Iteration,
+    Levels,
+    Outcome,
+    ScopeItem,
+    WarningKind,
+)
 
 from .conftest import NOW
 
@@ -163,3 +172,13 @@ def test_two_open_goals_landing_in_one_cell_are_both_kept_and_said() -> None:
         ("allocation", P, 3), ("allocation", P, 4),
     ]  # fmt: skip
     assert nxt.target("allocation", P) == 4
+
+
+def test_moving_to_the_successor_is_not_counted_as_added_scope() -> None:
+    old = closed_2023_iteration()
+    nxt = old.start_next("2026-11-01-cd34", 2, date(2026, 11, 1), framework="finops-2025")
+    kinds = [w.kind for w in nxt.warnings(old)]
+    assert WarningKind.SCOPE_GROWTH not in kinds
+    nxt.set_scope([*nxt.capabilities, "budgeting", "forecasting", "benchmarking"])
+    [growth] = [w for w in nxt.warnings(old) if w.kind is WarningKind.SCOPE_GROWTH]
+    assert growth.message.startswith("3 capabilities added")

@@ -275,7 +275,7 @@ def _where(loc: Sequence[Any]) -> str:
     return out
 
 
-def _validate(model: type[_M], text: str, source: str) -> tuple[_M, dict[str, Any]]:
+def _validate(model: type[_M], text: str, source: str) -> _M:
     """Parse TOML text into `model`; CatalogError names the entry and the line."""
     try:
         data = tomllib.loads(text)
@@ -287,7 +287,7 @@ def _validate(model: type[_M], text: str, source: str) -> tuple[_M, dict[str, An
             message = _TOML_POSITION.sub("", message).strip()
         raise CatalogError(source, f"TOML syntax error: {message}", line) from None
     try:
-        return model.model_validate(data), data
+        return model.model_validate(data)
     except ValidationError as exc:
         first = exc.errors(include_url=False)[0]
         loc = tuple(first["loc"])
@@ -313,7 +313,7 @@ def catalog_json_schema() -> dict[str, Any]:
 
 def parse_catalog(text: str, source: str) -> Catalog:
     """Validate a catalogue given as TOML text; `source` names it in error messages."""
-    catalog, _ = _validate(Catalog, text, source)
+    catalog = _validate(Catalog, text, source)
     try:
         _check(catalog)
     except _RuleError as exc:
@@ -323,7 +323,7 @@ def parse_catalog(text: str, source: str) -> Catalog:
 
 def parse_lenses(text: str, source: str) -> tuple[LensInfo, ...]:
     """Validate the shared lens definitions given as TOML text."""
-    parsed, _ = _validate(_Lenses, text, source)
+    parsed = _validate(_Lenses, text, source)
     try:
         _check_lenses(parsed.lenses)
     except _RuleError as exc:

@@ -173,23 +173,23 @@ def _parse_custom(path: Path) -> tuple[Catalog | CatalogProblem, str]:
         cached = _cache.get(path)
     if cached is not None and cached[0] == key:
         return cached[1], cached[2]
-    result, text = _parse_file(path, stat.st_size)
+    result, text = _parse_file(path)
     with _cache_lock:
         _cache[path] = (key, result, text)
     return result, text
 
 
-def _parse_file(path: Path, size: int) -> tuple[Catalog | CatalogProblem, str]:
+def _parse_file(path: Path) -> tuple[Catalog | CatalogProblem, str]:
     if not path.is_file():
         return CatalogProblem(path, "is not a file"), ""
-    if size > MAX_CATALOG_BYTES:
-        return CatalogProblem(
-            path, f"is {size // 1024} KB; a catalogue is far smaller (limit 1024 KB)"
-        ), ""
     try:
-        data = path.read_bytes()
+        with path.open("rb") as f:
+            data = f.read(MAX_CATALOG_BYTES + 1)
     except OSError as exc:
         return CatalogProblem(path, f"cannot read: {exc.strerror or exc}"), ""
+    if len(data) > MAX_CATALOG_BYTES:
+        limit = MAX_CATALOG_BYTES // 1024
+        return CatalogProblem(path, f"is over {limit} KB; a catalogue is far smaller"), ""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

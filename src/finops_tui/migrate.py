@@ -126,7 +126,7 @@ def plan_migration(previous: Iteration, to_framework: str) -> Migration:
     not available.
     """
     from finops_tui.catalog import load_catalog
-    from finops_tui.model import DEFAULT_WEIGHT, Levels
+    from finops_tui.model import Levels
 
     old_id = previous.framework
     same = to_framework == old_id
@@ -168,7 +168,9 @@ def plan_migration(previous: Iteration, to_framework: str) -> Migration:
         item = items[0].model_copy(deep=True, update={"capability": target})
         notes = list(dict.fromkeys(i.note for i in items if i.note))
         item.note = "\n".join(notes)
-        parameters = {(i.target_score, _weights_key(i, DEFAULT_WEIGHT)) for i in items}
+        parameters = {
+            (previous.target_score(c), tuple(previous.lens_weights(c).values())) for c in parts
+        }
         if len(parameters) > 1:
             item.target_score = None
             item.weights = None
@@ -199,8 +201,3 @@ def _name(catalog: Catalog | None, capability: str) -> str:
     if catalog is not None and catalog.has_capability(capability):
         return catalog.capability(capability).name
     return capability
-
-
-def _weights_key(item: ScopeItem, default: int) -> tuple[int, ...]:
-    weights = item.weights
-    return tuple(weights.get(lens) if weights else default for lens in LENSES)

@@ -773,6 +773,16 @@ class Iteration(Record):
 
     # -- advice -------------------------------------------------------------------------------
 
+    def _carried_over(self, previous: Iteration) -> set[str]:
+        """The previous iteration's capabilities, in this iteration's framework: the same ids,
+        or, after a move to the successor framework, the capabilities they became."""
+        if previous.framework == self.framework:
+            return set(previous.capabilities)
+        catalog = find_catalog(self.framework)
+        if catalog is None or catalog.succeeds != previous.framework:
+            return set()
+        return {new for old in previous.capabilities for new in catalog.successors_of(old)}
+
     def warnings(self, previous: Iteration | None = None) -> list[IterationWarning]:
         """Where the iteration departs from the tutorial's advice (shown, never enforced)."""
         found: list[IterationWarning] = []
@@ -787,7 +797,8 @@ class Iteration(Record):
                 )
             )
         if previous is not None:
-            added = [c for c in self.capabilities if c not in previous.capabilities]
+            before = self._carried_over(previous)
+            added = [c for c in self.capabilities if c not in before]
             if len(added) > MAX_ADDED_LATER:
                 found.append(
                     IterationWarning(
