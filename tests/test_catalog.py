@@ -160,6 +160,8 @@ NEW_IN_2024 = {
 def test_the_2023_catalogue_matches_the_tutorial() -> None:
     catalog = load_catalog()
     assert available_catalogs() == ["finops-2023", "finops-2025"]
+    shipped = resources.files("finops_tui") / "assets" / "catalogs"
+    assert sorted(e.name for e in shipped.iterdir()) == [f"{i}.toml" for i in available_catalogs()]
     assert [d.id for d in catalog.domains] == list(DOMAINS)
     assert len(catalog.capabilities) == 18
     for domain, ids in DOMAINS.items():

@@ -20,7 +20,7 @@ from typing import Annotated, Any, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from finops_tui.lenses import LENSES, MAX_LEVEL, MIN_LEVEL, Lens
-from finops_tui.terms import builtin_frameworks
+from finops_tui.terms import BUILTIN_FRAMEWORKS
 
 DEFAULT_CATALOG = "finops-2023"
 """The framework of an iteration file without a `framework` key (files predate the choice)."""
@@ -387,11 +387,11 @@ def _lens_index() -> dict[Lens, LensInfo]:
 
 def available_catalogs() -> list[str]:
     """The ids of the catalogues shipped with finops-tui, oldest first."""
-    return list(builtin_frameworks())
+    return list(BUILTIN_FRAMEWORKS)
 
 
 def is_builtin(catalog_id: str) -> bool:
-    return catalog_id in builtin_frameworks()
+    return catalog_id in BUILTIN_FRAMEWORKS
 
 
 @functools.cache

@@ -271,9 +271,9 @@ def _print_table(header: list[str], rows: list[list[str]], out: TextIO | None = 
 
 def _missing_frameworks(frameworks: set[str]) -> dict[str, str]:
     """For each framework without a usable catalogue here, why (one sentence)."""
-    from finops_tui.terms import builtin_frameworks
+    from finops_tui.terms import BUILTIN_FRAMEWORKS
 
-    custom = frameworks - set(builtin_frameworks())
+    custom = frameworks - set(BUILTIN_FRAMEWORKS)
     if not custom:
         return {}  # built-ins are always there; no need to load the catalogue code
     from finops_tui.frameworks import missing_reason

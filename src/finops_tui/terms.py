@@ -4,13 +4,13 @@ app can paint its first screen (and `list` can run) before pydantic and the mode
 
 from __future__ import annotations
 
-import functools
 import re
 from enum import StrEnum
-from importlib import resources
 
 SCHEMA_VERSION = 1
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+BUILTIN_FRAMEWORKS = ("finops-2023", "finops-2025")
+"""The catalogues shipped in `assets/catalogs/` (a test keeps this in step), oldest first."""
 
 
 class Status(StrEnum):
@@ -54,14 +54,3 @@ def validate_id(value: str, what: str = "id") -> str:
             "starting with a letter or digit"
         )
     return value
-
-
-@functools.cache
-def builtin_frameworks() -> tuple[str, ...]:
-    """The ids of the catalogues shipped with finops-tui (`assets/catalogs/`), oldest first."""
-    directory = resources.files("finops_tui") / "assets" / "catalogs"
-    return tuple(
-        sorted(
-            e.name.removesuffix(".toml") for e in directory.iterdir() if e.name.endswith(".toml")
-        )
-    )
