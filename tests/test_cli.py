@@ -134,7 +134,13 @@ def test_version_help_and_usage_errors() -> None:
     assert finops("no-such-command").returncode == 2
 
 
-@pytest.mark.parametrize("command", [["list"], ["list", "--json"], ["doctor"], ["--version"]])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["list"], ["list", "--json"], ["doctor"], ["--version"], ["catalog"],
+        ["catalog", "--json"], ["catalog", "--framework", "finops-2025"],
+    ],
+)  # fmt: skip
 def test_script_commands_do_not_import_textual(filled: Store, command: list[str]) -> None:
     code = (
         "import sys\n"
@@ -146,3 +152,83 @@ def test_script_commands_do_not_import_textual(filled: Store, command: list[str]
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_catalog_lists_the_frameworks(capsys: pytest.CaptureFixture) -> None:
+    assert run(["catalog", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {
+        "frameworks": [
+            {
+                "id": "finops-2023",
+                "name": "FinOps Framework 2023 (as listed by Microsoft's FinOps docs, early 2024)",
+                "domains": 6,
+                "capabilities": 18,
+                "source": "builtin",
+            },
+            {
+                "id": "finops-2025",
+                "name": "FinOps Framework 2025 (as listed by Microsoft's FinOps docs)",
+                "domains": 4,
+                "capabilities": 22,
+                "source": "builtin",
+            },
+        ]
+    }
+    assert run(["catalog"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].split() == ["ID", "NAME", "DOMAINS", "CAPS", "SOURCE"]
+    assert out[2].startswith("finops-2025") and out[2].split()[-3:] == ["4", "22", "builtin"]
+
+
+def test_catalog_of_one_framework(capsys: pytest.CaptureFixture) -> None:
+    assert run(["catalog", "--framework", "finops-2025", "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert list(payload) == ["id", "name", "domains", "capabilities", "starter_groups"]
+    assert payload["domains"][0] == {"id": "understand", "name": "Understand usage and cost"}
+    assert len(payload["capabilities"]) == 22
+    assert payload["capabilities"][1] == {
+        "id": "allocation",
+        "name": "Allocation",
+        "domain": "understand",
+        "url": "https://learn.microsoft.com/cloud-computing/finops/framework/understand/allocation",
+        "kpis": [
+            "Share of spend allocated to an owner (80% to start, 90% or more when mature)",
+            "Share of cost compliant with the tagging policy",
+            "Share of shared cost that is still unallocated",
+        ],
+        "cost_kpis": ["tag-coverage", "cost-by-month"],
+        "successor_of": ["cost-allocation", "managing-shared-cost"],
+    }
+    assert set(payload["starter_groups"][0]) == {"id", "title", "description", "capabilities"}
+    assert run(["catalog", "--framework", "finops-2025"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("finops-2025: FinOps Framework 2025")
+    assert "succeeds finops-2023" in out
+    assert "allocation" in out and "cost-allocation, managing-shared-cost" in out
+    assert "STARTER GROUP" in out
+
+
+def test_catalog_reports_broken_custom_catalogues_and_goes_on(
+    capsys: pytest.CaptureFixture,
+) -> None:
+    directory = locations.catalogs_dir()
+    directory.mkdir(parents=True)
+    broken = directory / "ours.toml"
+    broken.write_text('id = "ours"\nname = "Ours\n', encoding="utf-8")
+    assert run(["catalog", "--json"]) == 0
+    captured = capsys.readouterr()
+    assert [f["id"] for f in json.loads(captured.out)["frameworks"]] == [
+        "finops-2023", "finops-2025",
+    ]  # fmt: skip
+    assert f"finops-tui: {broken}:2: TOML syntax error" in captured.err
+    assert run(["catalog", "--framework", "ours"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[-1].startswith("finops-tui: error: catalogue 'ours' cannot be used: ")
+    assert err[-1].endswith("(on offer: finops-2023, finops-2025)")
+
+
+def test_catalog_of_an_unknown_framework_is_one_line_exit_1() -> None:
+    result = finops("catalog", "--framework", "finops-1999")
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.startswith("finops-tui: error: catalogue 'finops-1999' is not installed")
+    assert result.stderr.count("\n") == 1

@@ -40,6 +40,9 @@ def reviewed_iteration() -> Iteration:
     g2.outcome, g2.reached_level = Outcome.PARTLY, 1
     it.review.went_poorly = "No owner for shared-platform budgets."
     it.review.improve = "Agree budget owners before the next iteration starts."
+    it.set_lens_weights("budget-management", {"metrics": 3, "automation": 0})
+    it.set_target_score("budget-management", 6)
+    it.set_target_score("managing-anomalies", 4)
     it.close(it.ends)
     return it
 

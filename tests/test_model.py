@@ -89,7 +89,7 @@ def _person(**person: Any) -> Callable[[dict[str, Any]], None]:
         (_set(schema_version=0), "schema_version must be 1"),
         (_set(status="done"), "status"),
         (_set(number=0), "number"),
-        (_set(framework="finops-1999"), "finops-1999"),
+        (_set(framework="../finops-2023"), "framework '../finops-2023' is not valid"),
         (_set(ends=date(2026, 11, 1)), "is before starts"),
         (_set(starts="yesterday"), "starts"),
         (_scope("no-such-thing"), "not in the finops-2023 catalogue"),

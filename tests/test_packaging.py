@@ -21,6 +21,8 @@ def test_the_wheel_ships_the_catalogue_and_reads_it_from_the_zip(tmp_path: Path)
     [wheel] = tmp_path.glob("finops_tui-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "finops_tui/assets/catalogs/finops-2023.toml" in names
+    assert "finops_tui/assets/catalogs/finops-2025.toml" in names
+    assert "finops_tui/assets/lenses.toml" in names
     assert "finops_tui/focus/sql/commitment-utilization.sql" in names
     # Import straight from the zipped wheel: proves the catalogue is read through
     # importlib.resources, not from a path in a source checkout.
@@ -30,14 +32,15 @@ def test_the_wheel_ships_the_catalogue_and_reads_it_from_the_zip(tmp_path: Path)
         "assert finops_tui.__file__.startswith(sys.argv[1]), finops_tui.__file__\n"
         "from finops_tui.focus.kpis import KPIS, sql\n"
         "assert all(sql(k) for k in KPIS if k != 'budget-variance' and k != 'unit-cost')\n"
-        "print(len(c.load_catalog().capabilities), c.available_catalogs())\n"
+        "print(len(c.load_catalog().capabilities), c.available_catalogs(),\n"
+        "      len(c.load_catalog('finops-2025').capabilities), len(c.shared_lenses()))\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", code, str(wheel)],
         capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "18 ['finops-2023']"
+    assert result.stdout.strip() == "18 ['finops-2023', 'finops-2025'] 22 5"
 
 
 @pytest.mark.parametrize("args", [["check"], ["format", "--check"]])

@@ -1,4 +1,4 @@
-"""The `finops-tui` command: the TUI by default, and `list` / `doctor` for scripts.
+"""The `finops-tui` command: the TUI by default, and `list` / `doctor` / `catalog` for scripts.
 
 The script commands never import Textual: they must start faster than a terminal UI can.
 """
@@ -12,13 +12,14 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from finops_tui import __version__
 
 if TYPE_CHECKING:
     from datetime import date
 
+    from finops_tui.catalog import Catalog
     from finops_tui.index import History
     from finops_tui.store import Loaded, Store
 
@@ -51,7 +52,17 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     list_cmd = commands.add_parser("list", help="list the iterations as a table")
     list_cmd.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    commands.add_parser("doctor", help="check every iteration file; exit 1 when any has a problem")
+    commands.add_parser(
+        "doctor",
+        help="check every iteration file and custom catalogue; exit 1 when any has a problem",
+    )
+    catalog = commands.add_parser(
+        "catalog",
+        help="the frameworks on offer (built in and your own), or one framework's capabilities",
+        description="Custom catalogues: <config dir>/catalogs/*.toml (docs/catalog-format.md).",
+    )
+    catalog.add_argument("--framework", metavar="ID", help="show this framework's capabilities")
+    catalog.add_argument("--json", action="store_true", help="print JSON instead of a table")
     export = commands.add_parser(
         "export",
         help="write an iteration's summary (markdown, html, json, csv) or the whole history",
@@ -188,10 +199,13 @@ def _history(store: Store, *, rows: bool = False) -> History:
 def cmd_list(args: argparse.Namespace) -> int:
     store = _open_store(args)
     loaded = _history(store)
+    missing = _missing_frameworks({s.framework for s in loaded.summaries})
     if args.json:
         payload = {
             "data_dir": str(store.data_dir),
-            "iterations": [s.to_json() for s in loaded.summaries],
+            "iterations": [
+                s.to_json() | {"catalog_missing": s.framework in missing} for s in loaded.summaries
+            ],
             "problems": [
                 {
                     "file": str(p.path),
@@ -222,6 +236,13 @@ def cmd_list(args: argparse.Namespace) -> int:
         for s in loaded.summaries
     ]
     _print_table(["#", "ID", "TITLE", "STATUS", "DATES", "CAPS", "GOALS", "SCORE"], rows)
+    for summary in loaded.summaries:
+        if summary.framework in missing:
+            print(
+                f"iteration {summary.number} ({summary.id}): "
+                f"{_printable(missing[summary.framework])}; it opens read-only.",
+                file=sys.stderr,
+            )
     if loaded.problems:
         count = len(loaded.problems)
         print(
@@ -248,27 +269,154 @@ def _print_table(header: list[str], rows: list[list[str]], out: TextIO | None = 
         out.write("\n")
 
 
+def _missing_frameworks(frameworks: set[str]) -> dict[str, str]:
+    """For each framework without a usable catalogue here, why (one sentence)."""
+    from finops_tui.terms import BUILTIN_FRAMEWORKS
+
+    custom = frameworks - set(BUILTIN_FRAMEWORKS)
+    if not custom:
+        return {}  # built-ins are always there; no need to load the catalogue code
+    from finops_tui.frameworks import missing_reason
+
+    return {f: reason for f in sorted(custom) if (reason := missing_reason(f)) is not None}
+
+
 # -- doctor -------------------------------------------------------------------------------------
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
+    from finops_tui.frameworks import catalog_problems
+    from finops_tui.locations import catalogs_dir
+
+    catalog_issues = catalog_problems()
+    for problem in catalog_issues:
+        print(_printable(str(problem)))
     store = _open_store(args)
     if not store.data_dir.exists():
         print(f"No data dir yet at {store.data_dir}: nothing to check.")
-        return 0
+        return 1 if catalog_issues else 0
     loaded = _load(store)
     checked = len(loaded.iterations) + len(loaded.problems)
     for problem in loaded.problems:
         print(_printable(str(problem)))
         for detail in problem.details[1:]:
             print(f"    {_printable(detail)}")
-    count = len(loaded.problems)
+    orphans = [it for it in loaded.iterations if it.catalog_missing]
+    for iteration in orphans:
+        print(
+            _printable(
+                f"{store.path_of(iteration.id)}: valid, but {iteration.catalog_problem} "
+                "Restore the catalogue to edit it."
+            )
+        )
     noun = "file" if checked == 1 else "files"
-    if count:
-        print(f"{checked} {noun} checked in {store.data_dir}: {count} with problems.")
+    findings = []
+    if loaded.problems:
+        findings.append(f"{len(loaded.problems)} with problems")
+    if orphans:
+        findings.append(f"{len(orphans)} whose catalogue is missing")
+    if catalog_issues:
+        count = len(catalog_issues)
+        findings.append(f"{count} unusable catalogue{'s' if count > 1 else ''} in {catalogs_dir()}")
+    if findings:
+        print(f"{checked} {noun} checked in {store.data_dir}: {'; '.join(findings)}.")
         return 1
     print(f"{checked} {noun} checked in {store.data_dir}: all good.")
     return 0
+
+
+# -- catalog ------------------------------------------------------------------------------------
+
+
+def cmd_catalog(args: argparse.Namespace) -> int:
+    from finops_tui.frameworks import discover, missing_reason
+
+    found = discover()
+    for problem in found.problems:
+        print(f"{PROG}: {_printable(str(problem))}", file=sys.stderr)
+    if args.framework is None:
+        frameworks = [
+            {
+                "id": f.id,
+                "name": f.catalog.name,
+                "domains": len(f.catalog.domains),
+                "capabilities": len(f.catalog.capabilities),
+                "source": f.source,
+            }
+            for f in found.frameworks
+        ]
+        if args.json:
+            _print_json({"frameworks": frameworks})
+            return 0
+        rows = [
+            [f["id"], _printable(f["name"], MAX_TITLE * 2), str(f["domains"]),
+             str(f["capabilities"]), _printable(f["source"])]
+            for f in frameworks
+        ]  # fmt: skip
+        _print_table(["ID", "NAME", "DOMAINS", "CAPS", "SOURCE"], rows)
+        return 0
+    framework = found.get(args.framework)
+    if framework is None:
+        reason = missing_reason(args.framework) or f"no framework {args.framework!r}"
+        raise CommandError(f"{reason} (on offer: {', '.join(found.ids)})")
+    catalog = framework.catalog
+    payload = catalog_json(catalog)
+    if args.json:
+        _print_json(payload)
+        return 0
+    print(_printable(f"{catalog.id}: {catalog.name}"))
+    if catalog.succeeds:
+        print(f"succeeds {catalog.succeeds}")
+    print()
+    rows = [
+        [_printable(catalog.domain(c.domain).name, 30), c.id, _printable(c.name, MAX_TITLE),
+         ", ".join(c.cost_kpis), ", ".join(c.successor_of)]
+        for c in catalog.capabilities
+    ]  # fmt: skip
+    _print_table(["DOMAIN", "ID", "NAME", "COST KPIS", "SUCCESSOR OF"], rows)
+    if catalog.starter_groups:
+        print()
+        groups = [
+            [g.id, _printable(g.title, MAX_TITLE), ", ".join(g.capabilities)]
+            for g in catalog.starter_groups
+        ]
+        _print_table(["STARTER GROUP", "TITLE", "CAPABILITIES"], groups)
+    return 0
+
+
+def catalog_json(catalog: Catalog) -> dict[str, Any]:
+    """One framework in `catalog --framework ID --json`'s shape."""
+    return {
+        "id": catalog.id,
+        "name": catalog.name,
+        "domains": [{"id": d.id, "name": d.name} for d in catalog.domains],
+        "capabilities": [
+            {
+                "id": c.id,
+                "name": c.name,
+                "domain": c.domain,
+                "url": c.url,
+                "kpis": list(c.kpis),
+                "cost_kpis": list(c.cost_kpis),
+                "successor_of": list(c.successor_of),
+            }
+            for c in catalog.capabilities
+        ],
+        "starter_groups": [
+            {
+                "id": g.id,
+                "title": g.title,
+                "description": g.description,
+                "capabilities": list(g.capabilities),
+            }
+            for g in catalog.starter_groups
+        ],
+    }
+
+
+def _print_json(payload: object) -> None:
+    json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
 
 
 # -- export -------------------------------------------------------------------------------------
@@ -442,4 +590,10 @@ def cmd_kpis(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"list": cmd_list, "doctor": cmd_doctor, "export": cmd_export, "kpis": cmd_kpis}
+COMMANDS = {
+    "list": cmd_list,
+    "doctor": cmd_doctor,
+    "export": cmd_export,
+    "kpis": cmd_kpis,
+    "catalog": cmd_catalog,
+}

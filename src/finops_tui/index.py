@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ from finops_tui.store import LoadProblem, ProblemKind, Store, StoreError, make_p
 if TYPE_CHECKING:
     from finops_tui.model import Iteration
 
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 Block = tuple[list[Any], list[list[Any]]]
 SETTLED_SECONDS = 2.0  # a file younger than this is read every time, never indexed
 
@@ -39,6 +40,7 @@ class IterationSummary:
     number: int
     title: str
     status: str
+    framework: str
     starts: str
     ends: str
     capabilities: tuple[str, ...]
@@ -58,6 +60,7 @@ class IterationSummary:
             number=iteration.number,
             title=iteration.title,
             status=iteration.status.value,
+            framework=iteration.framework,
             starts=iteration.starts.isoformat(),
             ends=iteration.ends.isoformat(),
             capabilities=tuple(iteration.capabilities),
@@ -100,6 +103,7 @@ _SUMMARY_FIELDS: dict[str, type] = {
     "number": int,
     "title": str,
     "status": str,
+    "framework": str,
     "starts": str,
     "ends": str,
     "capabilities": list,
@@ -190,7 +194,8 @@ def read_history(
     """
     parts = ["summaries", "rows"] if rows else ["summaries"]
     paths = {part: index_file(store, cache_dir, part) for part in parts} if cache_dir else {}
-    old = {part: _read_index(path) for part, path in paths.items()}
+    catalogs = catalogs_signature()
+    old = {part: _read_index(path, catalogs) for part, path in paths.items()}
     new: dict[str, dict[str, Any]] = {part: {} for part in parts}
     history = History()
     now = time.time()
@@ -230,7 +235,7 @@ def read_history(
     history.summaries.sort(key=_newest_first, reverse=True)
     for part, path in paths.items():
         if new[part] != old[part]:
-            _write_index(path, new[part])
+            _write_index(path, new[part], catalogs)
     return history
 
 
@@ -276,24 +281,41 @@ def _problem(file: Path, data: dict[str, Any]) -> LoadProblem:
     )
 
 
-def _read_index(path: Path) -> dict[str, dict[str, Any]]:
+def catalogs_signature() -> list[list[Any]]:
+    """The team's own catalogues as they are now (name, size, times, inode): an iteration's
+    summary and rows depend on its catalogue, so the index holds only while these do."""
+    from finops_tui.locations import catalogs_dir
+
+    out: list[list[Any]] = []
+    try:
+        with os.scandir(catalogs_dir()) as entries:
+            for entry in entries:
+                if entry.name.endswith(".toml") and not entry.name.startswith("."):
+                    stat = entry.stat()
+                    out.append([entry.name, stat.st_size, stat.st_mtime_ns, stat.st_ino])
+    except OSError:
+        return []
+    return sorted(out)
+
+
+def _read_index(path: Path, catalogs: list[list[Any]]) -> dict[str, dict[str, Any]]:
     try:
         document = json.loads(path.read_bytes())
     except (OSError, ValueError):
         return {}
     if not isinstance(document, dict) or document.get("format") != INDEX_FORMAT:
         return {}
-    if document.get("version") != __version__:
+    if document.get("version") != __version__ or document.get("catalogs") != catalogs:
         return {}
     files = document.get("files")
     return files if isinstance(files, dict) else {}
 
 
-def _write_index(path: Path, files: dict[str, dict[str, Any]]) -> None:
+def _write_index(path: Path, files: dict[str, dict[str, Any]], catalogs: list[list[Any]]) -> None:
     from finops_tui.store import write_atomic
 
     data = json.dumps(
-        {"format": INDEX_FORMAT, "version": __version__, "files": files},
+        {"format": INDEX_FORMAT, "version": __version__, "catalogs": catalogs, "files": files},
         ensure_ascii=False,
         separators=(",", ":"),
     ).encode("utf-8")

@@ -1,5 +1,6 @@
-"""Where finops-tui keeps its files: the data dir (iterations, trash), the config dir and the
-cache dir (an index that only speeds up the scripting commands; deleting it loses nothing)."""
+"""Where finops-tui keeps its files: the data dir (iterations, trash), the config dir (settings,
+a team's own catalogues) and the cache dir (an index that only speeds up the scripting
+commands; deleting it loses nothing)."""
 
 from __future__ import annotations
 
@@ -34,6 +35,11 @@ def config_dir() -> Path:
 
 def config_file() -> Path:
     return config_dir() / "config.toml"
+
+
+def catalogs_dir(config: Path | None = None) -> Path:
+    """Where a team's own catalogues live: `<config dir>/catalogs/`."""
+    return (config_dir() if config is None else Path(config)) / "catalogs"
 
 
 def cache_dir() -> Path:

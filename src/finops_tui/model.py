@@ -6,7 +6,7 @@ Pure data and logic: no Textual, no file access. The shape is the public file fo
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
@@ -22,7 +22,8 @@ from pydantic import (
     model_validator,
 )
 
-from finops_tui.catalog import DEFAULT_CATALOG, CatalogError, load_catalog
+from finops_tui.catalog import DEFAULT_CATALOG, Catalog, load_catalog
+from finops_tui.frameworks import find_catalog, missing_reason, stand_in_catalog
 from finops_tui.lenses import CAPABILITY_MAX_SCORE, LENSES, MAX_LEVEL, MIN_LEVEL, Lens
 from finops_tui.terms import (
     SCHEMA_VERSION,
@@ -38,8 +39,12 @@ LONG_ITERATION = timedelta(weeks=13)
 FIRST_SCOPE_RANGE = (3, 5)
 MAX_ADDED_LATER = 2
 MAX_GOALS = 3
+DEFAULT_WEIGHT = 1
+MAX_WEIGHT = 5
 
 Level = Annotated[int, Field(ge=MIN_LEVEL, le=MAX_LEVEL, strict=True)]
+Weight = Annotated[int, Field(ge=0, le=MAX_WEIGHT, strict=True)]
+TargetScore = Annotated[int, Field(ge=1, le=CAPABILITY_MAX_SCORE, strict=True)]
 
 
 def utc_now() -> datetime:
@@ -130,11 +135,43 @@ class Stakeholders(Record):
         return [g for g in Group if getattr(self, g.value)]
 
 
+class LensWeights(Record):
+    """How much each lens counts for one capability now (the assessment's lens weighting).
+
+    0 (does not count now) to 5; 1 on every lens, the default, is the plain score.
+    """
+
+    knowledge: Weight = DEFAULT_WEIGHT
+    process: Weight = DEFAULT_WEIGHT
+    metrics: Weight = DEFAULT_WEIGHT
+    adoption: Weight = DEFAULT_WEIGHT
+    automation: Weight = DEFAULT_WEIGHT
+
+    _keep_empty = frozenset(lens.value for lens in LENSES)
+
+    @model_validator(mode="after")
+    def _one_counts(self) -> LensWeights:
+        if not any(self.get(lens) for lens in LENSES):
+            raise ValueError("at least one lens needs a weight above 0")
+        return self
+
+    def get(self, lens: Lens) -> int:
+        return int(getattr(self, lens.value))
+
+    @property
+    def is_default(self) -> bool:
+        return all(self.get(lens) == DEFAULT_WEIGHT for lens in LENSES)
+
+
 class ScopeItem(Record):
-    """One capability the iteration works on."""
+    """One capability the iteration works on, with the assessment's parameters for it."""
 
     capability: str
     note: str = ""
+    target_score: TargetScore | None = None
+    """The score out of 20 that is "good enough" for now; None: no target."""
+    weights: LensWeights | None = None
+    """How much each lens counts now; None: 1 on every lens."""
 
 
 class Levels(Record):
@@ -264,6 +301,28 @@ class Score:
         return 100.0 * self.points / self.maximum if self.maximum else 0.0
 
 
+@dataclass(frozen=True)
+class TargetProgress:
+    """A capability's score against its target score (both out of the same maximum)."""
+
+    score: int
+    target: int
+    maximum: int = CAPABILITY_MAX_SCORE
+
+    @property
+    def met(self) -> bool:
+        return self.score >= self.target
+
+    @property
+    def to_go(self) -> int:
+        """Points still missing to reach the target; 0 once it is met."""
+        return max(0, self.target - self.score)
+
+    def __str__(self) -> str:
+        head = f"target {self.target}/{self.maximum}"
+        return f"{head} met" if self.met else f"{head}: {self.to_go} to go"
+
+
 class WarningKind(StrEnum):
     """The tutorial's advice that an iteration departs from."""
 
@@ -346,12 +405,10 @@ class Iteration(Record):
 
     @field_validator("framework")
     @classmethod
-    def _known_framework(cls, value: str) -> str:
-        try:
-            load_catalog(value)
-        except CatalogError as exc:
-            raise ValueError(str(exc)) from None
-        return value
+    def _framework_id(cls, value: str) -> str:
+        # A framework whose catalogue is not installed here still loads (see
+        # `catalog_missing`); only an id that could never name a catalogue is refused.
+        return validate_id(value, "framework")
 
     @model_validator(mode="after")
     def _consistent(self) -> Iteration:
@@ -359,10 +416,10 @@ class Iteration(Record):
             raise ValueError(f"ends ({self.ends}) is before starts ({self.starts})")
         if self.previous == self.id:
             raise ValueError("previous names this iteration itself")
-        catalog = load_catalog(self.framework)
+        catalog = find_catalog(self.framework)
         scoped: list[str] = []
         for i, item in enumerate(self.scope):
-            if not catalog.has_capability(item.capability):
+            if catalog is not None and not catalog.has_capability(item.capability):
                 raise ValueError(
                     f"scope[{i}]: capability {item.capability!r} is not in the "
                     f"{self.framework} catalogue"
@@ -429,6 +486,47 @@ class Iteration(Record):
     def touch(self, now: datetime | None = None) -> None:
         """Record that the iteration changed."""
         self.updated = now or utc_now()
+
+    # -- framework ----------------------------------------------------------------------------
+
+    @property
+    def catalog_missing(self) -> bool:
+        """Whether this iteration's framework has no usable catalogue here (not installed, or
+        broken). Such an iteration loads with its capability ids as they are; open it
+        read-only and say `catalog_problem`."""
+        return find_catalog(self.framework) is None
+
+    @property
+    def catalog_problem(self) -> str | None:
+        """Why the framework's catalogue cannot be used, for a message; None when it can."""
+        reason = missing_reason(self.framework)
+        if reason is None:
+            return None
+        return f"{reason}. The iteration is shown read-only, its capabilities by id."
+
+    def catalog(self) -> Catalog:
+        """The framework's catalogue (raises CatalogError when `catalog_missing`)."""
+        return load_catalog(self.framework)
+
+    def display_catalog(self) -> Catalog:
+        """The catalogue to show this iteration with: its framework's, or when that is
+        missing, a stand-in that names each scoped capability by its id (see
+        `frameworks.stand_in_catalog`)."""
+        catalog = find_catalog(self.framework)
+        return catalog or stand_in_catalog(self.framework, self.capabilities)
+
+    def set_framework(self, framework: str) -> None:
+        """Choose the framework; only while nothing is scoped (ids belong to one framework)."""
+        if framework == self.framework:
+            return
+        if self.scope:
+            raise ValueError(
+                f"the framework can only change while nothing is scoped; unscope the "
+                f"{len(self.scope)} capabilities first"
+            )
+        validate_id(framework, "framework")
+        load_catalog(framework)
+        self.framework = framework
 
     # -- scope and levels ---------------------------------------------------------------------
 
@@ -736,6 +834,91 @@ class Iteration(Record):
         """(achieved, total) goals."""
         return sum(1 for g in self.goals if g.finished), len(self.goals)
 
+    # -- the assessment's parameters: lens weights and target score ---------------------------
+
+    def scope_item(self, capability: str) -> ScopeItem:
+        for item in self.scope:
+            if item.capability == capability:
+                return item
+        raise KeyError(f"capability {capability!r} is not in scope")
+
+    def lens_weights(self, capability: str) -> dict[Lens, int]:
+        """How much each lens counts for a scoped capability (1 each unless set)."""
+        weights = self.scope_item(capability).weights
+        return {lens: weights.get(lens) if weights else DEFAULT_WEIGHT for lens in LENSES}
+
+    def set_lens_weights(self, capability: str, weights: Mapping[Lens | str, int] | None) -> None:
+        """Set the lens weights of a scoped capability; lenses not given keep theirs.
+
+        `None` goes back to the default (1 on every lens). Raises ValueError for a weight
+        outside 0-5 or when no lens would count.
+        """
+        item = self.scope_item(capability)
+        if weights is None:
+            item.weights = None
+            return
+        merged = {lens.value: weight for lens, weight in self.lens_weights(capability).items()}
+        for lens, weight in weights.items():
+            merged[Lens(lens).value] = weight
+        for lens_name, weight in merged.items():
+            if isinstance(weight, bool) or not isinstance(weight, int):
+                raise ValueError(f"a weight is a whole number, not {weight!r}")
+            if not 0 <= weight <= MAX_WEIGHT:
+                raise ValueError(f"a weight is 0-{MAX_WEIGHT}, not {weight} ({lens_name})")
+        if not any(merged.values()):
+            raise ValueError("at least one lens needs a weight above 0")
+        new = LensWeights(**merged)
+        item.weights = None if new.is_default else new
+
+    def set_lens_weight(self, capability: str, lens: Lens | str, weight: int) -> None:
+        """Set how much one lens counts for a scoped capability (0-5)."""
+        self.set_lens_weights(capability, {Lens(lens): weight})
+
+    def target_score(self, capability: str) -> int | None:
+        """The "good enough for now" score out of 20 of a scoped capability, if set."""
+        return self.scope_item(capability).target_score
+
+    def set_target_score(self, capability: str, target: int | None) -> None:
+        """Set (1-20) or clear (None) the target score of a scoped capability."""
+        if target is not None and (
+            isinstance(target, bool)
+            or not isinstance(target, int)
+            or not 1 <= target <= CAPABILITY_MAX_SCORE
+        ):
+            raise ValueError(f"a target score is 1-{CAPABILITY_MAX_SCORE}, not {target!r}")
+        self.scope_item(capability).target_score = target
+
+    def weighted_score(self, capability: str | None = None, *, at_end: bool = False) -> Score:
+        """The score with each lens counted by its weight: Σ level×weight out of Σ 4×weight.
+
+        For one capability, or (None) for all scoped capabilities together.
+        """
+        capabilities = self.capabilities if capability is None else [capability]
+        points = maximum = 0
+        for cap in capabilities:
+            levels = self.reached_levels(cap) if at_end else self.levels[cap]
+            for lens, weight in self.lens_weights(cap).items():
+                points += levels.get(lens) * weight
+                maximum += MAX_LEVEL * weight
+        return Score(points, maximum)
+
+    def has_weights(self) -> bool:
+        """Whether any scoped capability has lens weights other than the default."""
+        return any(item.weights is not None for item in self.scope)
+
+    def target_progress(self, capability: str, *, at_end: bool = False) -> TargetProgress | None:
+        """The capability's plain score against its target score; None without a target."""
+        target = self.target_score(capability)
+        if target is None:
+            return None
+        return TargetProgress(self.capability_score(capability, at_end=at_end).points, target)
+
+    def targets_met(self, *, at_end: bool = False) -> tuple[int, int]:
+        """(met, set): how many scoped capabilities with a target score have reached it."""
+        progress = [self.target_progress(c, at_end=at_end) for c in self.capabilities]
+        known = [p for p in progress if p is not None]
+        return sum(1 for p in known if p.met), len(known)
+
     # -- scores -------------------------------------------------------------------------------
 
     def reached_levels(self, capability: str) -> Levels:
@@ -796,38 +979,58 @@ class Iteration(Record):
         *,
         carry_unfinished: bool = False,
         now: datetime | None = None,
+        framework: str | None = None,
     ) -> Iteration:
         """The next iteration: same scope, the levels reached as its current levels.
 
         With `carry_unfinished`, goals not achieved come along (with their open actions) when
-        their target is still above the new current level.
+        their target is still above the new current level. With a `framework` that succeeds
+        this one (finops-2023 → finops-2025), scope, levels and goals move to the successor
+        capabilities as `finops_tui.migrate.plan_migration` describes: merged capabilities
+        take the lower level per lens.
         """
-        nxt = Iteration.new(id, number, starts, now=now, framework=self.framework)
+        from finops_tui.migrate import plan_migration
+
+        plan = plan_migration(self, framework or self.framework)
+        nxt = Iteration.new(id, number, starts, now=now, framework=plan.to_framework)
         nxt.previous = self.id
         nxt.stakeholders = self.stakeholders.model_copy(deep=True)
-        nxt.scope = [item.model_copy(deep=True) for item in self.scope]
-        nxt.levels = {c: self.reached_levels(c) for c in self.capabilities}
+        nxt.scope = list(plan.scope)
+        nxt.levels = dict(plan.levels)
         if carry_unfinished:
+            carried = {move.goal_id: move.target for move in plan.goal_moves if move.carried}
             for goal in self.unfinished_goals():
-                current = nxt.level(goal.capability, goal.lens)
-                if goal.to_level <= current:
+                if goal.id not in carried:
                     continue
-                carried = goal.model_copy(
-                    deep=True,
-                    update={
-                        "id": nxt.next_goal_id(),
-                        "from_level": current,
-                        "outcome": None,
-                        "reached_level": None,
-                        "evidence": "",
-                        "due": None,
-                        "actions": [a.model_copy() for a in goal.actions if a.open],
-                    },
+                capability = carried[goal.id]
+                nxt.goals.append(
+                    goal.model_copy(
+                        deep=True,
+                        update={
+                            "id": nxt.next_goal_id(),
+                            "capability": capability,
+                            "from_level": nxt.level(capability, goal.lens),
+                            "outcome": None,
+                            "reached_level": None,
+                            "evidence": "",
+                            "due": None,
+                            "actions": [a.model_copy() for a in goal.actions if a.open],
+                        },
+                    )
                 )
-                nxt.goals.append(carried)
         return nxt.validated()
 
     # -- advice -------------------------------------------------------------------------------
+
+    def _carried_over(self, previous: Iteration) -> set[str]:
+        """The previous iteration's capabilities, in this iteration's framework: the same ids,
+        or, after a move to the successor framework, the capabilities they became."""
+        if previous.framework == self.framework:
+            return set(previous.capabilities)
+        catalog = find_catalog(self.framework)
+        if catalog is None or catalog.succeeds != previous.framework:
+            return set()
+        return {new for old in previous.capabilities for new in catalog.successors_of(old)}
 
     def warnings(self, previous: Iteration | None = None) -> list[IterationWarning]:
         """Where the iteration departs from the tutorial's advice (shown, never enforced)."""
@@ -843,7 +1046,8 @@ class Iteration(Record):
                 )
             )
         if previous is not None:
-            added = [c for c in self.capabilities if c not in previous.capabilities]
+            before = self._carried_over(previous)
+            added = [c for c in self.capabilities if c not in before]
             if len(added) > MAX_ADDED_LATER:
                 found.append(
                     IterationWarning(

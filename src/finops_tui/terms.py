@@ -1,6 +1,6 @@
 """The words of the file format that need no validation library: the enumerations, the
-schema version and the id rule. Importing this is cheap, so the app can paint its first
-screen before pydantic and the model are loaded."""
+schema version, the id rule and the built-in frameworks' ids. Importing this is cheap, so the
+app can paint its first screen (and `list` can run) before pydantic and the model are loaded."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from enum import StrEnum
 
 SCHEMA_VERSION = 1
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+BUILTIN_FRAMEWORKS = ("finops-2023", "finops-2025")
+"""The catalogues shipped in `assets/catalogs/` (a test keeps this in step), oldest first."""
 
 
 class Status(StrEnum):

@@ -70,12 +70,14 @@ def render(iteration: Iteration) -> str:
         f'<p class="facts">{t(s.dates)} · {t(it.status.value)} · maturity {t(s.score_line())}'
         f" · {t(it.framework)} · file <code>{t(it.id)}.toml</code></p>",
     ]
+    if s.catalog_note:
+        out.append(f'<p class="note">{t(s.catalog_note)}</p>')
     out += _stakeholders(s)
     out += ["<h2>Scope</h2>"]
     out += _table(
         ["Capability", "Domain", "Description", "Note"],
         [
-            [_td(f'<a href="{t(r.url)}">{t(r.name)}</a>'), _td(t(r.domain)),
+            [_td(_link(r.name, r.url)), _td(t(r.domain)),
              _td(t(r.description)), _td(t(r.note), "note")]
             for r in s.rows
         ],
@@ -87,7 +89,7 @@ def render(iteration: Iteration) -> str:
             [
                 _td(t(r.name)),
                 *(_td(t(c), f"level l{c.level}" + (" goal" if c.target else "")) for c in r.cells),
-                _td(f"{r.start.points}/20 ({r.start.percent:.0f}%)"),
+                _td(t(r.score_text(weighted=s.weighted))),
             ]
             for r in s.rows
         ],
@@ -109,7 +111,9 @@ def render(iteration: Iteration) -> str:
         ]  # fmt: skip
         out += ["<dl>"]
         out += [f'<dt>{label}</dt><dd class="note">{t(v)}</dd>' for label, v in facts if v != ""]
-        out += [f'<dt>Guidance</dt><dd><a href="{t(view.url)}">{t(view.url)}</a></dd>', "</dl>"]
+        if view.url:
+            out.append(f'<dt>Guidance</dt><dd><a href="{t(view.url)}">{t(view.url)}</a></dd>')
+        out.append("</dl>")
         if g.actions:
             out += _table(
                 ["Action", "Owner", "Due", "Status"],
@@ -122,16 +126,14 @@ def render(iteration: Iteration) -> str:
         out.append("</section>")
     out += _review(s)
     out += ["<h2>Score per capability</h2>"]
-    out += _table(
-        ["Capability", "Start", "End"],
-        [
-            [_td(t(r.name)), _td(f"{r.start.points}/20 ({r.start.percent:.0f}%)"),
-             _td(f"{r.end.points}/20 ({r.end.percent:.0f}%)")]
-            for r in s.rows
-        ],
-    )  # fmt: skip
+    header, rows = s.score_table()
+    out += _table(header, [[_td(t(value)) for value in row] for row in rows])
     out += ["</body>", "</html>"]
     return "\n".join(out) + "\n"
+
+
+def _link(name: str, url: str) -> str:
+    return f'<a href="{t(url)}">{t(name)}</a>' if url else t(name)
 
 
 def _stakeholders(s: Report) -> list[str]:

@@ -45,20 +45,22 @@ def render(iteration: Iteration) -> str:
         f"- **Dates:** {s.dates}",
         f"- **Status:** {it.status.value}",
         f"- **Maturity:** {s.score_line()}",
-        f"- **Framework:** {it.framework} · file `{it.id}.toml`",
+        f"- **Framework:** {cell(it.framework)} · file `{it.id}.toml`",
         "",
     ]
+    if s.catalog_note:
+        out += [f"> {cell(s.catalog_note)}", ""]
     out += _stakeholders(s)
     out += ["## Scope", ""]
     out += _table(
         ["Capability", "Domain", "Description", "Note"],
-        [[f"[{r.name}]({r.url})", r.domain, r.description, cell(r.note)] for r in s.rows],
+        [[_link(r.name, r.url), cell(r.domain), cell(r.description), cell(r.note)] for r in s.rows],
     )
     out += ["", "## Goal matrix", "", "Levels 0–4 at the start; `a → b` is a goal from a to b.", ""]
     out += _table(
         ["Capability", *(lens.label for lens in LENSES), "Score"],
         [
-            [r.name, *(str(c) for c in r.cells), f"{r.start.points}/20 ({r.start.percent:.0f}%)"]
+            [cell(r.name), *(str(c) for c in r.cells), r.score_text(weighted=s.weighted)]
             for r in s.rows
         ],
     )
@@ -78,7 +80,9 @@ def render(iteration: Iteration) -> str:
             ("Evidence", g.evidence),
         ]  # fmt: skip
         out += [f"- **{label}:** {text(value)}" for label, value in facts if value]
-        out += [f"- **Guidance:** <{view.url}>", ""]
+        if view.url:
+            out.append(f"- **Guidance:** <{view.url}>")
+        out.append("")
         if g.actions:
             out += _table(
                 ["Action", "Owner", "Due", "Status"],
@@ -90,15 +94,14 @@ def render(iteration: Iteration) -> str:
             out.append("")
     out += _review(s)
     out += ["## Score per capability", ""]
-    out += _table(
-        ["Capability", "Start", "End"],
-        [
-            [r.name, f"{r.start.points}/20 ({r.start.percent:.0f}%)",
-             f"{r.end.points}/20 ({r.end.percent:.0f}%)"]
-            for r in s.rows
-        ],
-    )  # fmt: skip
+    header, rows = s.score_table()
+    out += _table(header, [[cell(value) for value in row] for row in rows])
     return "\n".join(out) + "\n"
+
+
+def _link(name: str, url: str) -> str:
+    # Catalogue URLs are checked (https, no spaces, quotes or brackets) when it is loaded.
+    return f"[{cell(name)}]({url})" if url else cell(name)
 
 
 def _stakeholders(s: Report) -> list[str]:

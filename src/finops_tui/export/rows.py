@@ -14,6 +14,7 @@ COLUMNS = [
     "iteration_id", "number", "title", "starts", "ends", "status",
     "capability_id", "capability", "domain", "lens",
     "level_start", "target", "reached", "goal_id", "outcome",
+    "weight", "target_score",
 ]  # fmt: skip
 
 
@@ -24,13 +25,16 @@ def history_rows(iterations: Sequence[Iteration]) -> Iterator[dict[str, Any]]:
 
 
 def iteration_rows(iteration: Iteration) -> Iterator[dict[str, Any]]:
-    """The rows of one iteration: its scoped capabilities in order, each lens in order."""
-    from finops_tui.catalog import load_catalog
+    """The rows of one iteration: its scoped capabilities in order, each lens in order.
 
-    catalog = load_catalog(iteration.framework)
+    Without the framework's catalogue, a capability is named by its id, with no domain.
+    """
+    from finops_tui.export.report import capability_info
+
     for capability_id in iteration.capabilities:
-        capability = catalog.capability(capability_id)
-        domain = catalog.domain(capability.domain).name
+        capability, domain = capability_info(iteration.framework, capability_id)
+        weights = iteration.lens_weights(capability_id)
+        target_score = iteration.target_score(capability_id)
         for lens in LENSES:
             goals = iteration.goals_of(capability_id, lens)
             goal = goals[0] if goals else None
@@ -42,7 +46,7 @@ def iteration_rows(iteration: Iteration) -> Iterator[dict[str, Any]]:
                 "ends": iteration.ends.isoformat(),
                 "status": iteration.status.value,
                 "capability_id": capability_id,
-                "capability": capability.name,
+                "capability": capability.name if capability else capability_id,
                 "domain": domain,
                 "lens": lens.value,
                 "level_start": iteration.level(capability_id, lens),
@@ -50,4 +54,6 @@ def iteration_rows(iteration: Iteration) -> Iterator[dict[str, Any]]:
                 "reached": goal.reached_level if goal else None,
                 "goal_id": goal.id if goal else None,
                 "outcome": goal.outcome.value if goal and goal.outcome else None,
+                "weight": weights[lens],
+                "target_score": target_score,
             }
