@@ -232,3 +232,29 @@ async def test_undo_and_redo_are_in_the_keys_help(store: Store) -> None:
         console.print(app.screen.query_one("BindingsTable").render())
         keys = console.export_text()
         assert "Undo the last change" in keys and "Redo what was undone" in keys
+
+
+async def test_an_iteration_whose_catalogue_is_missing_opens_read_only(store: Store) -> None:
+    iteration = make_iteration()
+    store.save(iteration)
+    path = store.path_of(ID)
+    path.write_text(
+        path.read_text().replace('framework = "finops-2023"', 'framework = "team-only"')
+    )
+    before = path.read_bytes()
+    app = make_app(store)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await home_ready(pilot)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: on_step(app, Step.STAKEHOLDERS))
+        assert "not installed" in str(app.screen.query_one(".step-heading").render())
+        assert app.screen.query_one("#title", Input).disabled
+        assert any("team-only" in n.message for n in app._notifications)
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        assert "Close iteration" not in titles
+        app.show_step(Step.GOALS)
+        await wait_until(pilot, lambda: on_step(app, Step.GOALS))
+        matrix = app.screen.query_one(GoalMatrix)
+        assert "budget-management" in matrix.render_line(1).text  # shown by its id
+        await pilot.press("4", "plus", "ctrl+q")
+    assert path.read_bytes() == before

@@ -232,6 +232,8 @@ class FinOpsApp(App[None]):
             step = self._next_step or (Step.REVIEW if iteration.read_only else Step.STAKEHOLDERS)
             self._next_step = None
             self.show_step(step)
+            if iteration.catalog_problem:
+                self.notify(iteration.catalog_problem, severity="warning", markup=False)
         elif change.kind is ChangeKind.LEFT:
             self._show_home()
         elif change.kind is ChangeKind.CONFLICT:
@@ -255,10 +257,12 @@ class FinOpsApp(App[None]):
 
     @property
     def catalog(self) -> Catalog:
+        """The open iteration's catalogue (a stand-in naming capabilities by id when it is
+        not installed here)."""
         from finops_tui.catalog import load_catalog
 
         iteration = self.session.iteration
-        return load_catalog(iteration.framework if iteration else "finops-2023")
+        return iteration.display_catalog() if iteration else load_catalog()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("undo", "redo"):
@@ -427,7 +431,7 @@ class FinOpsApp(App[None]):
                 )
             if iteration.read_only:
                 yield SystemCommand("Reopen iteration", "Make it editable again", session.reopen)
-            else:
+            elif not iteration.catalog_missing:
                 yield SystemCommand(
                     "Close iteration", "End it after the review", session.close_iteration
                 )

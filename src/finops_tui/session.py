@@ -266,6 +266,8 @@ class Session:
         iteration = self.iteration
         if iteration is None or iteration.read_only:
             raise NotEditable("the iteration is closed: reopen it to edit" if iteration else "")
+        if iteration.catalog_missing:
+            raise NotEditable(iteration.catalog_problem or "its catalogue is missing")
         now = time.monotonic()
         with self._lock:
             before = iteration.model_copy(deep=True)

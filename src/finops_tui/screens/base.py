@@ -67,7 +67,8 @@ class StepScreen(Screen[None]):
 
     @property
     def read_only(self) -> bool:
-        return self.iteration.read_only
+        """Closed, or its framework's catalogue is not installed here."""
+        return self.iteration.read_only or self.iteration.catalog_missing
 
     def compose(self) -> ComposeResult:
         self._composed_read_only = self.read_only
@@ -75,9 +76,13 @@ class StepScreen(Screen[None]):
         self.sub_title = self._subtitle()
         yield Header()
         yield StepBar(self.iteration, self.STEP)
-        heading = self.STEP.heading + (
-            "  (closed: reopen it from the palette to edit)" if self.read_only else ""
-        )
+        if self.iteration.catalog_missing:
+            note = f"  (read-only: catalogue {self.iteration.framework!r} is not installed)"
+        elif self.read_only:
+            note = "  (closed: reopen it from the palette to edit)"
+        else:
+            note = ""
+        heading = self.STEP.heading + note
         yield Static(Content(heading), classes="step-heading")
         with Vertical(id="body"):
             yield from self.compose_body()
