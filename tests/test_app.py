@@ -228,8 +228,10 @@ async def test_keys_typed_just_before_a_hang_up_are_saved(store: Store) -> None:
     app = make_app(store)
     async with app.run_test(size=(80, 24)) as pilot:
         await home_ready(pilot)
-        # A burst the app has not handled yet when SSH drops.
-        burst(pilot, "enter", "end", *" before the drop")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: app.focused is not None and app.focused.id == "title")
+        # Keys the app has not handled yet when SSH drops.
+        burst(pilot, "end", *" v2")
         app._on_hangup()
         await wait_until(pilot, lambda: not app.is_running, 5)
-    assert saved(store)["title"] == "Commitments and budgets before the drop"
+    assert saved(store)["title"] == "Commitments and budgets v2"

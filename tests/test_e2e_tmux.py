@@ -119,7 +119,7 @@ def test_a_whole_iteration_in_tmux(terminal: Terminal, tmp_path: Path) -> None:
     terminal.type("Publish the cost report")
     terminal.keys("Enter")
     terminal.type("Ana")
-    terminal.keys("Enter", "Enter")
+    terminal.keys("Enter", "Enter", "Enter")  # Enter walks to Status and saves from it
     terminal.wait_for("Publish the cost report")
 
     # 5 Review: the retrospective, then close the iteration.
@@ -130,7 +130,9 @@ def test_a_whole_iteration_in_tmux(terminal: Terminal, tmp_path: Path) -> None:
     terminal.wait_for("Finance came to every check-in")
     terminal.keys("Tab", "Tab", "Tab")
     terminal.keys("Enter")
-    terminal.wait_for("closed, read-only")
+    terminal.wait_for("Close the iteration anyway")  # the action is still open
+    terminal.keys("y")
+    terminal.wait_for("reopen it from the palette")
     terminal.keys("C-q")
     wait(rc.exists, 10, lambda: f"the app to exit; screen:\n{terminal.screen()}")
 

@@ -72,7 +72,7 @@ async def test_a_whole_iteration_by_keyboard_then_the_next_one(store: Store) -> 
         await type_text(pilot, "Send the report")
         await pilot.press("enter")
         await type_text(pilot, "Ana")
-        await pilot.press("enter", "enter")  # Enter on the last text field saves
+        await pilot.press("enter", "enter", "enter")  # Enter walks to Status, saves from it
         await wait_until(pilot, lambda: saved(store)["goals"][0].get("actions"))
         assert saved(store)["goals"][0]["actions"] == [
             {"title": "Send the report", "owner": "Ana", "status": "todo"}
@@ -94,6 +94,10 @@ async def test_a_whole_iteration_by_keyboard_then_the_next_one(store: Store) -> 
         await type_text(pilot, "Start on time")
         await wait_until(pilot, lambda: saved(store).get("review", {}).get("improve"))
         app.screen.query_one("#close", Button).press()
+        # The action is still open: closing asks first.
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        assert "1 action still open" in str(app.screen.query_one(".dialog-question").render())
+        await pilot.press("y")
         await wait_until(pilot, lambda: saved(store)["status"] == "closed")
         assert saved(store)["review"]["closed"] == TODAY
         await wait_until(pilot, lambda: app.screen.query("#start-next"))

@@ -8,6 +8,7 @@ iterations ("home") or the open iteration's steps ("iteration").
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import os
 import signal
@@ -33,6 +34,7 @@ from finops_tui.keys import KeyOrder, ordering_supported
 from finops_tui.session import Change, ChangeKind, Session
 from finops_tui.steps import Step
 from finops_tui.store import Store, StoreError, write_export
+from finops_tui.wording import count
 
 if TYPE_CHECKING:
     # The model, the catalogue and pydantic load after the first paint (see `_read_history`).
@@ -41,8 +43,8 @@ if TYPE_CHECKING:
 
 HOME, ITERATION = "home", "iteration"
 PROGRESS_EVERY = 0.1  # seconds between updates of the loading counter
-EXIT_GRACE = 0.8  # seconds the app may take to end once its terminal is gone...
-KEYS_GRACE = 1.0  # ...after the keys typed just before it went are in
+HANGUP_GRACE = 1.5  # seconds from losing the terminal to the end of the process...
+KEYS_GRACE = 0.8  # ...of which the keys typed just before may take this long to go in
 SHUTDOWN_GRACE = 3.0  # seconds any shutdown may take before the process is ended anyway
 
 
@@ -126,12 +128,8 @@ class FinOpsApp(App[None]):
                 self.theme = self.config.theme
             self.session.iteration_weeks = self.config.iteration_weeks
         self.session.subscribe(self._session_changed)
-        try:
-            loop = asyncio.get_running_loop()
-            for sig in (signal.SIGHUP, signal.SIGTERM):
-                loop.add_signal_handler(sig, self._on_hangup)
-        except (NotImplementedError, RuntimeError, ValueError, AttributeError):
-            pass  # no such signals here (Windows), or not the main thread (tests)
+        if not self.is_headless:
+            self._catch_hangups()
         self.call_after_refresh(self._start_reading)
         if self.notice:
             self.notify(self.notice, timeout=8, markup=False)
@@ -178,9 +176,27 @@ class FinOpsApp(App[None]):
     def _session_woke(self) -> None:
         self.session.collect()
 
+    def _catch_hangups(self) -> None:
+        """SIGHUP (SSH dropped, terminal closed) and SIGTERM end the app, saving first.
+
+        A plain signal handler, not the event loop's: it runs even while the loop is busy,
+        and from that moment the process ends within HANGUP_GRACE whatever else happens."""
+        loop = asyncio.get_running_loop()
+
+        def hung_up(signum: int, frame: object) -> None:
+            self._end_within(HANGUP_GRACE)
+            with contextlib.suppress(RuntimeError):  # the loop is closed: already ending
+                loop.call_soon_threadsafe(self._on_hangup)
+
+        for name in ("SIGHUP", "SIGTERM"):
+            if (sig := getattr(signal, name, None)) is not None:
+                try:
+                    signal.signal(sig, hung_up)
+                except ValueError:
+                    return  # not the main thread: the embedding program handles signals
+
     def _on_hangup(self) -> None:
         """SSH dropped or the terminal was closed: write what is pending, then leave."""
-        self._end_within(EXIT_GRACE + KEYS_GRACE)
         self.run_worker(self._hang_up(), name="hang-up", exit_on_error=False)
 
     async def _hang_up(self) -> None:
@@ -346,7 +362,8 @@ class FinOpsApp(App[None]):
             choice = await self.push_screen_wait(
                 PickDialog(
                     f"Start the iteration after #{source.number}. "
-                    f"{unfinished} goal(s) were not achieved:",
+                    f"{count(unfinished, 'goal')} {'was' if unfinished == 1 else 'were'} "
+                    "not achieved:",
                     [
                         ("carry", Content("Carry them (and their open actions) over")),
                         ("fresh", Content("Start with no goals")),
@@ -379,6 +396,7 @@ class FinOpsApp(App[None]):
         except StoreError as exc:
             self.notify(str(exc), title="Not exported", severity="error", markup=False)
             return
+        self.export_dir = path.parent  # the next export starts in the same folder
         self.notify(f"Wrote {path}", title="Exported", markup=False)
 
     def trash(self, iteration_id: str) -> None:

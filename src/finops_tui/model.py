@@ -227,6 +227,10 @@ class Action(Record):
     def open(self) -> bool:
         return self.status in (ActionStatus.TODO, ActionStatus.DOING)
 
+    def overdue(self, today: date) -> bool:
+        """Still open after its due date."""
+        return self.open and self.due is not None and self.due < today
+
 
 class Goal(Record):
     """A measurable goal: raise one capability on one lens from one level to a higher one."""
@@ -245,6 +249,8 @@ class Goal(Record):
     reached_level: Level | None = None
     evidence: str = ""
     kpi: str | None = None
+    carried_from: str | None = None
+    """`<iteration id>#<goal id>` of the goal this one continues (set by "start next")."""
     measurements: list[Measurement] = Field(default_factory=list)
     actions: list[Action] = Field(default_factory=list)
 
@@ -269,6 +275,18 @@ class Goal(Record):
     @property
     def finished(self) -> bool:
         return self.outcome is Outcome.ACHIEVED
+
+    def carried_baseline(self, number: int) -> str:
+        """The baseline of this goal when it is carried into the next iteration: where the
+        review left it (level reached and evidence), else the baseline it had."""
+        if self.reached_level is None and not self.evidence.strip():
+            return self.baseline
+        parts = []
+        if self.reached_level is not None:
+            parts.append(f"level {self.reached_level} reached in #{number}")
+        if self.evidence.strip():
+            parts.append(self.evidence.strip())
+        return "; ".join(parts)
 
     @property
     def has_text(self) -> bool:
@@ -328,6 +346,7 @@ class WarningKind(StrEnum):
 
     SCOPE_SIZE = "scope-size"
     SCOPE_GROWTH = "scope-growth"
+    SCOPE_DROPPED = "scope-dropped"
     NO_GOALS = "no-goals"
     TOO_MANY_GOALS = "too-many-goals"
     LONG_ITERATION = "long-iteration"
@@ -369,6 +388,9 @@ class Iteration(Record):
     created: datetime
     updated: datetime
     previous: str | None = None
+    goals_issued: int | None = Field(default=None, ge=0, strict=True)
+    """How many goal ids were ever given here (g1…gN): a removed goal's id is never reused.
+    Written only when it says more than the goals present do."""
     stakeholders: Stakeholders = Field(default_factory=Stakeholders)
     scope: list[ScopeItem] = Field(default_factory=list)
     levels: dict[str, Levels] = Field(default_factory=dict)
@@ -378,6 +400,12 @@ class Iteration(Record):
     _keep_empty = frozenset({"schema_version", "title", "stakeholders"})
     # Capabilities unticked in this session, with their levels and goals (never saved).
     _set_aside: dict[str, SetAside] = PrivateAttr(default_factory=dict)
+
+    def to_document(self) -> dict[str, Any]:
+        document = super().to_document()
+        if document.get("goals_issued", 0) <= _highest_goal_number(self.goals):
+            document.pop("goals_issued", None)
+        return document
 
     # -- validation ---------------------------------------------------------------------------
 
@@ -630,11 +658,11 @@ class Iteration(Record):
         return max((g.to_level for g in self.goals_of(capability, lens)), default=None)
 
     def next_goal_id(self) -> str:
-        """A goal id not used by any goal of this iteration, set-aside ones included."""
-        taken = {g.id for g in self.goals}
-        taken |= {g.id for shelved in self._set_aside.values() for g in shelved.goals}
-        numbers = [int(i[1:]) for i in taken if i.startswith("g") and i[1:].isdigit()]
-        return f"g{max(numbers, default=0) + 1}"
+        """A goal id never given in this iteration before (set-aside and removed goals count)."""
+        shelved = [g for aside in self._set_aside.values() for g in aside.goals]
+        number = max(_highest_goal_number([*self.goals, *shelved]), self.goals_issued or 0) + 1
+        self.goals_issued = number
+        return f"g{number}"
 
     def set_target(self, capability: str, lens: Lens, target: int | None) -> Goal | None:
         """Set a cell's target level: a target above the current level makes (or moves) a goal.
@@ -791,6 +819,19 @@ class Iteration(Record):
 
     def remove_action(self, goal_id: str, index: int) -> Action:
         return self.goal(goal_id).actions.pop(index)
+
+    def move_action(self, goal_id: str, index: int, to_goal_id: str) -> None:
+        """Move an action to another goal (at the end of its list)."""
+        target = self.goal(to_goal_id)
+        if to_goal_id != goal_id:
+            target.actions.append(self.goal(goal_id).actions.pop(index))
+
+    def open_actions(self) -> list[tuple[Goal, Action]]:
+        """Actions still to do or under way, with their goals."""
+        return [(g, a) for g in self.goals for a in g.actions if a.open]
+
+    def goals_without_outcome(self) -> list[Goal]:
+        return [g for g in self.goals if g.outcome is None]
 
     # -- before you begin ---------------------------------------------------------------------
 
@@ -1003,21 +1044,27 @@ class Iteration(Record):
                 if goal.id not in carried:
                     continue
                 capability = carried[goal.id]
+                taken = {g.id for g in nxt.goals}
                 nxt.goals.append(
                     goal.model_copy(
                         deep=True,
                         update={
-                            "id": nxt.next_goal_id(),
+                            # The same id, so the goal reads the same in both iterations.
+                            "id": goal.id if goal.id not in taken else nxt.next_goal_id(),
+                            "carried_from": f"{self.id}#{goal.id}",
                             "capability": capability,
                             "from_level": nxt.level(capability, goal.lens),
+                            "baseline": goal.carried_baseline(self.number),
                             "outcome": None,
                             "reached_level": None,
                             "evidence": "",
                             "due": None,
+                            # Open actions keep their due dates: a past one shows as overdue.
                             "actions": [a.model_copy() for a in goal.actions if a.open],
                         },
                     )
                 )
+            nxt.goals_issued = max(self.goals_issued or 0, _highest_goal_number(self.goals))
         return nxt.validated()
 
     # -- advice -------------------------------------------------------------------------------
@@ -1031,6 +1078,12 @@ class Iteration(Record):
         if catalog is None or catalog.succeeds != previous.framework:
             return set()
         return {new for old in previous.capabilities for new in catalog.successors_of(old)}
+
+    def scope_changes(self, previous: Iteration) -> tuple[list[str], list[str]]:
+        """The capabilities added since `previous`, and those of `previous` that left."""
+        before = self._carried_over(previous)
+        added = [c for c in self.capabilities if c not in before]
+        return added, sorted(c for c in before if c not in self.capabilities)
 
     def warnings(self, previous: Iteration | None = None) -> list[IterationWarning]:
         """Where the iteration departs from the tutorial's advice (shown, never enforced)."""
@@ -1046,8 +1099,15 @@ class Iteration(Record):
                 )
             )
         if previous is not None:
-            before = self._carried_over(previous)
-            added = [c for c in self.capabilities if c not in before]
+            added, dropped = self.scope_changes(previous)
+            if dropped:
+                found.append(
+                    IterationWarning(
+                        WarningKind.SCOPE_DROPPED,
+                        f"{len(dropped)} of the previous iteration's capabilities left the "
+                        "scope: a later iteration keeps the same ones.",
+                    )
+                )
             if len(added) > MAX_ADDED_LATER:
                 found.append(
                     IterationWarning(
@@ -1079,6 +1139,11 @@ class Iteration(Record):
                 )
             )
         return found
+
+
+def _highest_goal_number(goals: Iterable[Goal]) -> int:
+    numbers = [int(g.id[1:]) for g in goals if g.id[:1] == "g" and g.id[1:].isdigit()]
+    return max(numbers, default=0)
 
 
 def _needs_text(text: str, message: str) -> None:

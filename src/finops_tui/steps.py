@@ -45,13 +45,19 @@ _TITLES = {
 }
 
 
-def is_done(iteration: Iteration, step: Step) -> bool:
-    """Whether a step has what the tutorial asks of it (shown as a tick, never enforced)."""
+SCOPE_WARNINGS = ("scope-size", "scope-growth", "scope-dropped")
+
+
+def is_done(iteration: Iteration, step: Step, previous: Iteration | None = None) -> bool:
+    """Whether a step has what the tutorial asks of it (shown as a tick, never enforced).
+    The scope is done when it follows the tutorial's rule (against `previous`, if any)."""
     match step:
         case Step.STAKEHOLDERS:
             return bool(iteration.title.strip()) and bool(iteration.stakeholders.groups())
         case Step.SCOPE:
-            return bool(iteration.scope)
+            return bool(iteration.scope) and not any(
+                w.kind in SCOPE_WARNINGS for w in iteration.warnings(previous)
+            )
         case Step.GOALS:
             return bool(iteration.goals)
         case Step.PLAN:

@@ -75,7 +75,9 @@ class StepScreen(Screen[None]):
         # Set before the header mounts: a title change on a header being built can race it.
         self.sub_title = self._subtitle()
         yield Header()
-        yield StepBar(self.iteration, self.STEP)
+        bar = StepBar(self.iteration, self.STEP)
+        bar.previous = self.session.previous_of(self.iteration)
+        yield bar
         if self.iteration.catalog_missing:
             note = f"  (read-only: catalogue {self.iteration.framework!r} is not installed)"
         elif self.read_only:
@@ -108,7 +110,7 @@ class StepScreen(Screen[None]):
             if self.is_current:  # closed or reopened: every field changes its state
                 self.finops.show_step(self.STEP)
             return
-        self.query_one(StepBar).show(self.iteration)
+        self.query_one(StepBar).show(self.iteration, self.session.previous_of(self.iteration))
         self.sub_title = self._subtitle()
         self.follow(change)
 

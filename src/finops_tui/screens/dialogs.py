@@ -15,7 +15,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.message import Message
 from textual.screen import ModalScreen
+from textual.suggester import SuggestFromList
+from textual.widget import Widget
 from textual.widgets import Button, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
@@ -42,14 +45,36 @@ class FormField:
     required: bool = False
     choices: tuple[tuple[str, Any], ...] = ()
     placeholder: str = ""
+    suggestions: tuple[str, ...] = ()
+    """Names a text field completes (→), e.g. the stakeholders for an action's owner."""
 
 
 ResultType = TypeVar("ResultType")
 
 
+class FieldSelect(Select[Any], inherit_bindings=False):
+    """A Select for forms: Enter goes on to the next field (as in a text field); Space or
+    the arrows open the list of choices."""
+
+    BINDINGS = [
+        Binding("space,down,up", "show_overlay", "Show the choices", show=False),
+        Binding("enter", "next_field", "Next field", show=False),
+    ]
+
+    class Submitted(Message):
+        """Enter on the select, with its list closed."""
+
+        def __init__(self, select: FieldSelect) -> None:
+            super().__init__()
+            self.select = select
+
+    def action_next_field(self) -> None:
+        self.post_message(self.Submitted(self))
+
+
 class Dialog(ModalScreen[ResultType | None]):
-    """A dialog: Escape cancels; Enter in a text field goes to the next field, and from the
-    last one submits."""
+    """A dialog: Escape cancels; Enter in a field (text or choice) goes to the next field,
+    and from the last one submits. The first field has the focus, its cursor at the end."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
     SUBMIT_FROM_ANY_FIELD: ClassVar[bool] = False
@@ -58,14 +83,30 @@ class Dialog(ModalScreen[ResultType | None]):
         self.dismiss(None)
 
     def submit(self) -> None:
-        """Enter in the last text field: what the dialog is for (save, export, compute…)."""
+        """Enter in the last field: what the dialog is for (save, export, compute…)."""
+
+    @property
+    def field_widgets(self) -> list[Widget]:
+        """The fields Enter walks through, in order."""
+        return [w for w in self.query("Input, FieldSelect") if w.focusable]
+
+    def focus_first_field(self) -> None:
+        fields = self.field_widgets
+        if fields:
+            fields[0].focus()
+            if isinstance(fields[0], Input):
+                fields[0].cursor_position = len(fields[0].value)
 
     @on(Input.Submitted)
-    def _next_or_submit(self, event: Input.Submitted) -> None:
+    @on(FieldSelect.Submitted)
+    def _next_or_submit(self, event: Input.Submitted | FieldSelect.Submitted) -> None:
         event.stop()
-        inputs = [i for i in self.query(Input) if i.focusable]
-        if self.SUBMIT_FROM_ANY_FIELD or (inputs and event.input is inputs[-1]):
+        field = event.input if isinstance(event, Input.Submitted) else event.select
+        fields = self.field_widgets
+        if self.SUBMIT_FROM_ANY_FIELD or (fields and field is fields[-1]):
             self.submit()
+        elif field in fields:
+            fields[fields.index(field) + 1].focus()
         else:
             self.focus_next()
 
@@ -86,7 +127,7 @@ class FormDialog(Dialog[dict[str, Any]]):
                 for field in self.fields:
                     yield Label(Content(field.label), classes="field-label")
                     if field.kind == "choice":
-                        yield Select(
+                        yield FieldSelect(
                             field.choices,
                             value=field.value if field.value is not None else Select.NULL,
                             allow_blank=not field.required,
@@ -104,6 +145,9 @@ class FormDialog(Dialog[dict[str, Any]]):
                             id=f"field-{field.key}",
                             disabled=self.read_only,
                             select_on_focus=False,
+                            suggester=SuggestFromList(field.suggestions, case_sensitive=False)
+                            if field.suggestions
+                            else None,
                         )
                     yield Static("", classes="field-error", id=f"error-{field.key}")
             with Horizontal(classes="dialog-buttons"):
@@ -112,9 +156,8 @@ class FormDialog(Dialog[dict[str, Any]]):
                 yield Button("Cancel" if not self.read_only else "Close", id="cancel")
 
     def on_mount(self) -> None:
-        first = self.query_one(f"#field-{self.fields[0].key}")
-        if first.focusable:
-            first.focus()
+        if self.field_widgets:
+            self.focus_first_field()
         else:
             self.query_one("#cancel", Button).focus()
 

@@ -12,7 +12,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from finops_tui.export import EXTENSIONS, FORMATS, file_name
 from finops_tui.model import Iteration
-from finops_tui.screens.dialogs import Dialog
+from finops_tui.screens.dialogs import Dialog, FieldSelect
 
 FORMAT_LABELS = {
     "markdown": "Markdown: paste into a wiki or chat",
@@ -36,7 +36,7 @@ class ExportDialog(Dialog[tuple[str, Path]]):
                 Content(f"Export iteration #{self.iteration.number}"), classes="dialog-title"
             )
             yield Label("Format", classes="field-label")
-            yield Select(
+            yield FieldSelect(
                 [(FORMAT_LABELS[f], f) for f in FORMATS],
                 value="markdown",
                 allow_blank=False,
@@ -50,7 +50,7 @@ class ExportDialog(Dialog[tuple[str, Path]]):
                 yield Button("Cancel", id="cancel")
 
     def on_mount(self) -> None:
-        self.query_one("#path", Input).focus()
+        self.focus_first_field()
 
     def _default(self, fmt: str) -> str:
         return str(self.directory / file_name(self.iteration, fmt))
@@ -61,6 +61,7 @@ class ExportDialog(Dialog[tuple[str, Path]]):
         stem, dot, ext = path.value.rpartition(".")
         if dot and ext in EXTENSIONS.values():
             path.value = f"{stem}.{EXTENSIONS[str(event.value)]}"
+            path.cursor_position = len(path.value)
 
     def submit(self) -> None:
         self.action_export()
@@ -68,13 +69,21 @@ class ExportDialog(Dialog[tuple[str, Path]]):
     @on(Button.Pressed, "#export")
     def action_export(self) -> None:
         value = self.query_one("#path", Input).value.strip()
-        if not value:
-            self.query_one("#error", Static).update("A file name is needed.")
-            return
+        error = self.query_one("#error", Static)
         path = Path(value).expanduser()
-        if not path.is_absolute():
+        if value and not path.is_absolute():
             path = self.directory / path
-        self.dismiss((str(self.query_one("#format", Select).value), path))
+        if not value:
+            problem = "A file name is needed."
+        elif path.is_dir():
+            problem = f"{path} is a folder: add a file name."
+        elif not path.parent.is_dir():
+            problem = f"There is no folder {path.parent}: create it, or pick another."
+        else:
+            self.dismiss((str(self.query_one("#format", Select).value), path))
+            return
+        error.update(Content(problem))
+        self.query_one("#path", Input).focus()
 
     @on(Button.Pressed, "#cancel")
     def _cancel(self) -> None:

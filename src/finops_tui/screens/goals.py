@@ -19,6 +19,7 @@ from finops_tui.screens.dialogs import ConfirmDialog, FormDialog, FormField
 from finops_tui.steps import Step
 from finops_tui.widgets.goal_matrix import Cell, GoalMatrix
 from finops_tui.widgets.quiet import update_quietly
+from finops_tui.wording import count
 
 if TYPE_CHECKING:
     from finops_tui.model import Goal, Iteration
@@ -171,7 +172,7 @@ class GoalsScreen(StepScreen):
     ) -> None:
         goal = lost[0]
         described = f"“{goal.statement}”" if goal.statement.strip() else "with its notes"
-        actions = f" and its {len(goal.actions)} action(s)" if goal.actions else ""
+        actions = f" and its {count(len(goal.actions), 'action')}" if goal.actions else ""
         if await self.app.push_screen_wait(
             ConfirmDialog(
                 f"This removes goal {goal.id} {described}{actions}.\n"

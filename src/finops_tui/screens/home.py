@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from finops_tui.session import ChangeKind
 from finops_tui.store import StoreError
 from finops_tui.terms import Status
+from finops_tui.wording import count
 
 if TYPE_CHECKING:
     from finops_tui.app import FinOpsApp
@@ -40,6 +41,11 @@ Microsoft's tutorial "Conduct a FinOps iteration":
 Press  n  to start your first iteration.
 Run  finops-tui --demo  to look around a filled-in example first.
 Everything you type is saved as you go."""
+UNREADABLE_ONLY = """\
+No iteration could be read: the files below are left exactly as they are
+(`finops-tui doctor` says what is wrong with each, with its line).
+
+Press  n  to start a new iteration anyway."""
 
 
 class HomeScreen(Screen[None]):
@@ -50,7 +56,8 @@ class HomeScreen(Screen[None]):
         Binding("enter", "open", "Open", id="open", show=False),
         Binding("s", "start_next", "Start next", id="start-next"),
         Binding("x", "export", "Export", id="export"),
-        Binding("delete,d", "delete", "Delete", id="delete"),
+        Binding("d,delete", "delete", "Delete", id="delete"),
+        Binding("q", "app.quit", "Quit", id="quit-home", show=False),
     ]
 
     @property
@@ -144,11 +151,18 @@ class HomeScreen(Screen[None]):
         table.display = not empty
         welcome = self.query_one("#welcome", Static)
         welcome.display = empty
-        welcome.update(Content(self.session.load_error or WELCOME))
+        if self.session.load_error:
+            welcome.update(Content(self.session.load_error))
+        elif empty and history.problems:
+            welcome.update(Content(UNREADABLE_ONLY))
+        else:
+            welcome.update(Content(WELCOME))
         problems = self.query_one("#problems", Static)
         problems.display = bool(history.problems)
         if history.problems:
-            lines = [f"{len(history.problems)} file(s) could not be read and are left as they are:"]
+            files = len(history.problems)
+            verb = "is" if files == 1 else "are"
+            lines = [f"{count(files, 'file')} could not be read and {verb} left as is:"]
             lines += [f"  {p.path.name}: {p.message}" for p in history.problems]
             problems.update(Content("\n".join(lines)))
         if not empty:

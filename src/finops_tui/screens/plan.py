@@ -15,7 +15,7 @@ from textual.widgets.option_list import Option
 
 from finops_tui.model import Action, ActionStatus, Goal
 from finops_tui.screens.base import StepScreen
-from finops_tui.screens.dialogs import ConfirmDialog, FormDialog, FormField
+from finops_tui.screens.dialogs import ConfirmDialog, FormDialog, FormField, PickDialog
 from finops_tui.steps import Step
 from finops_tui.widgets.quiet import update_quietly
 
@@ -43,17 +43,18 @@ class PlanScreen(StepScreen):
         Binding("a", "add_action", "Add action", id="add-action"),
         Binding("space", "cycle_status", "Status", id="cycle-status"),
         Binding("e", "edit_action", "Edit", id="edit-action"),
+        Binding("m", "move_action", "Move", id="move-action", tooltip="Move to another goal"),
         Binding("x,delete", "remove_action", "Remove", id="remove-action"),
-        Binding("c", "copy_url", "Copy link", id="copy-url"),
+        Binding("c", "copy_url", "Copy link", id="copy-url", show=False),
     ]
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(classes="split", id="plan-split"):
-            yield OptionList(id="goals")
+            with Vertical(id="goals-panel"):
+                yield Label(id="goals-label", classes="section-label")
+                yield OptionList(id="goals")
             with Vertical(id="actions-panel"):
-                yield Label(
-                    "Actions  (a add · e edit · Space status · x remove)", classes="section-label"
-                )
+                yield Label(id="actions-label", classes="section-label")
                 yield DataTable(cursor_type="row", id="actions")
                 yield Static(id="guidance")
 
@@ -67,13 +68,34 @@ class PlanScreen(StepScreen):
 
     def on_mount(self) -> None:
         table = self.actions_table
-        table.add_column("Action", key="title", width=36)
+        table.add_column("Action", key="title", width=35)
         table.add_column("Owner", key="owner", width=14)
-        table.add_column("Due", key="due", width=10)
+        table.add_column("Due", key="due", width=11)
         table.add_column("Status", key="status", width=7)
         self.fill_goals()
         self.goal_list.focus()
         self.fill_actions()
+
+    def on_descendant_focus(self) -> None:
+        self.show_labels()
+
+    def show_labels(self) -> None:
+        """Name the pane that has the focus in the text too (▶), not only by its colour."""
+        goals_focused = self.focused is self.goal_list
+        actions_focused = self.focused is self.actions_table
+        goal = self.goal
+        whose = f" of {goal.id}" if goal else ""
+        update_quietly(
+            self.query_one("#goals-label", Label),
+            Content(("▶ " if goals_focused else "  ") + "Goals  (Enter: its actions)"),
+        )
+        update_quietly(
+            self.query_one("#actions-label", Label),
+            Content(
+                ("▶ " if actions_focused else "  ")
+                + f"Actions{whose}  (a add · e edit · Space status · m move · x remove)"
+            ),
+        )
 
     def fill_goals(self) -> None:
         """List the goals, keeping the highlighted one (by id) where it was."""
@@ -125,11 +147,15 @@ class PlanScreen(StepScreen):
         if goal is None:
             update_quietly(guidance, "")
             return
+        today = self.session.today
         for action in goal.actions:
+            due = Text(action.due.isoformat() if action.due else "")
+            if action.overdue(today):
+                due = Text.assemble("⚠", (due.plain, "bold red"))
             table.add_row(
-                Text(action.title),
-                Text(action.owner),
-                Text(action.due.isoformat() if action.due else ""),
+                Text(action.title, no_wrap=True, overflow="ellipsis"),
+                Text(action.owner, no_wrap=True, overflow="ellipsis"),
+                due,
                 Text(action.status.value),
             )
         if table.row_count:
@@ -144,6 +170,7 @@ class PlanScreen(StepScreen):
                 framework_url=capability.framework_url,
             ),
         )
+        self.show_labels()
         self.refresh_bindings()
 
     @on(OptionList.OptionHighlighted, "#goals")
@@ -174,6 +201,9 @@ class PlanScreen(StepScreen):
             return (self.goal is not None and not self.read_only) or None
         if action in ("cycle_status", "remove_action"):
             return (self._action() is not None and not self.read_only) or None
+        if action == "move_action":
+            movable = self._action() is not None and len(self.iteration.goals) > 1
+            return (movable and not self.read_only) or None
         if action == "edit_action":
             return self._action() is not None or None
         if action == "copy_url":
@@ -181,9 +211,19 @@ class PlanScreen(StepScreen):
         return super().check_action(action, parameters)
 
     def _form(self, action: Action | None) -> list[FormField]:
+        people = [p.name for p in self.iteration.stakeholders.people]
+        hint = ", ".join(people[:3]) + (", …" if len(people) > 3 else "")
         return [
             FormField("title", "Action", action.title if action else "", required=True),
-            FormField("owner", "Owner", action.owner if action else ""),
+            FormField(
+                "owner",
+                "Owner",
+                action.owner if action else "",
+                placeholder=f"a stakeholder ({hint}; → completes) or anyone"
+                if people
+                else "who does it",
+                suggestions=tuple(people),
+            ),
             FormField("due", "Due", action.due if action else None, kind="date"),
             FormField(
                 "status",
@@ -195,17 +235,41 @@ class PlanScreen(StepScreen):
             ),
         ]
 
+    def _goal_name(self, goal: Goal) -> str:
+        name = self.finops.catalog.capability(goal.capability).name
+        return f"{goal.id} {name} · {goal.lens.label} {goal.from_level}→{goal.to_level}"
+
     @work
     async def action_add_action(self) -> None:
         goal = self.goal
         if goal is None or self.read_only:
             return
         goal_id = goal.id
-        values = await self.app.push_screen_wait(FormDialog("Add an action", self._form(None)))
+        values = await self.app.push_screen_wait(
+            FormDialog(f"Add an action to {self._goal_name(goal)}", self._form(None))
+        )
         if values is not None and self.edit(
             f"add action “{values['title']}”", lambda it: it.add_action(goal_id, **values)
         ):
             self.actions_table.move_cursor(row=len(self.iteration.goal(goal_id).actions) - 1)
+
+    @work
+    async def action_move_action(self) -> None:
+        goal, action, index = self.goal, self._action(), self._action_index()
+        if goal is None or action is None or index is None or self.read_only:
+            return
+        others = [g for g in self.iteration.goals if g.id != goal.id]
+        to = await self.app.push_screen_wait(
+            PickDialog(
+                f"Move “{action.title}” to which goal?",
+                [(g.id, Content(self._goal_name(g))) for g in others],
+            )
+        )
+        goal_id = goal.id
+        if to is not None and self.edit(
+            f"move “{action.title}” to {to}", lambda it: it.move_action(goal_id, index, to)
+        ):
+            self.notify(f"Moved to goal {to}.", markup=False)
 
     @work
     async def action_edit_action(self) -> None:

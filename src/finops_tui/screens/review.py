@@ -14,9 +14,10 @@ from textual.widgets import Button, DataTable, Label, TextArea
 from finops_tui.lenses import MAX_LEVEL, MIN_LEVEL
 from finops_tui.model import Outcome
 from finops_tui.screens.base import StepScreen
-from finops_tui.screens.dialogs import FormDialog, FormField
+from finops_tui.screens.dialogs import ConfirmDialog, FormDialog, FormField
 from finops_tui.session import ChangeKind
 from finops_tui.steps import Step
+from finops_tui.wording import count
 
 if TYPE_CHECKING:
     from finops_tui.session import Change
@@ -164,7 +165,30 @@ class ReviewScreen(StepScreen):
         self.edit("the review's notes", lambda it: it.set_retrospective(part, text), merge=part)  # type: ignore[arg-type]
 
     @on(Button.Pressed, "#close")
-    def _close(self) -> None:
+    @work
+    async def _close(self) -> None:
+        """Close, after saying what is still open: goals without an outcome, open actions."""
+        it = self.iteration
+        unrecorded = it.goals_without_outcome()
+        open_actions = it.open_actions()
+        overdue = sum(1 for _, a in open_actions if a.overdue(self.session.today))
+        lines = []
+        if unrecorded:
+            ids = ", ".join(g.id for g in unrecorded)
+            lines.append(f"{count(len(unrecorded), 'goal')} without an outcome yet: {ids}.")
+        if open_actions:
+            late = f" ({overdue} overdue)" if overdue else ""
+            lines.append(f"{count(len(open_actions), 'action')} still open{late}.")
+        if it.ends > self.session.today:
+            lines.append(f"It is planned to run until {it.ends}.")
+        if lines and not await self.app.push_screen_wait(
+            ConfirmDialog(
+                "\n".join([*lines, "Close the iteration anyway? (Reopen it from the palette.)"]),
+                yes="Close it",
+                no="Not yet",
+            )
+        ):
+            return
         self.session.close_iteration()
 
     @on(Button.Pressed, "#reopen")

@@ -15,9 +15,10 @@ from finops_tui.catalog import Capability
 from finops_tui.model import FIRST_SCOPE_RANGE, MAX_ADDED_LATER
 from finops_tui.screens.base import StepScreen
 from finops_tui.screens.dialogs import PickDialog
-from finops_tui.steps import Step
+from finops_tui.steps import SCOPE_WARNINGS, Step
 from finops_tui.widgets.checklist import CapabilityChecklist
 from finops_tui.widgets.quiet import update_quietly
+from finops_tui.wording import count
 
 if TYPE_CHECKING:
     from finops_tui.model import Iteration
@@ -62,12 +63,12 @@ class ScopeScreen(StepScreen):
         if it.is_first:
             low, high = FIRST_SCOPE_RANGE
             rule = f"first iteration: pick {low}-{high}"
-            warn = not low <= count <= high
         else:
-            before = previous.capabilities if previous else []
-            added = len([c for c in it.capabilities if c not in before])
-            rule = f"later iteration: keep the same, add 1-{MAX_ADDED_LATER} ({added} added)"
-            warn = added > MAX_ADDED_LATER
+            rule = f"later iteration: keep the same, add up to {MAX_ADDED_LATER}"
+            if previous is not None:
+                added, dropped = it.scope_changes(previous)
+                rule += f" ({len(added)} added" + (f", {len(dropped)} removed)" if dropped else ")")
+        warn = any(w.kind in SCOPE_WARNINGS for w in it.warnings(previous))
         text = f"{count} selected · {rule}"
         counter = self.query_one("#scope-counter", Static)
         update_quietly(counter, Content(("⚠ " if warn else "") + text))
@@ -127,7 +128,7 @@ class ScopeScreen(StepScreen):
         goals = len(self.iteration.goals_of_capability(capability))
         if self.edit(f"untick {name}", lambda it: it.untick(capability)) and goals:
             self.notify(
-                f"“{name}” left the scope with its {goals} goal(s) and its levels: tick it "
+                f"“{name}” left the scope with its {count(goals, 'goal')} and its levels: tick it "
                 "again (or ctrl+z) to bring them back.",
                 timeout=6,
                 markup=False,

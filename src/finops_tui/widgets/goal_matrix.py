@@ -71,7 +71,7 @@ def _cell(text: str, width: int, *, right: bool = False) -> str:
     return f"{pad}{gap}{text}{pad}" if right else f"{pad}{text}{gap}{pad}"
 
 
-class GoalMatrix(ScrollView, can_focus=True):
+class GoalMatrix(ScrollView, can_focus=True, inherit_bindings=False):
     """Arrows move; 0-4 set the current level; +/- move the target; Enter edits the goal.
 
     The matrix shows an iteration and asks for changes with messages (`LevelChosen`,
@@ -84,9 +84,12 @@ class GoalMatrix(ScrollView, can_focus=True):
     BINDINGS: ClassVar[list[BindingType]] = [
         # Enter first: the footer lists the bindings in this order.
         Binding("enter", "edit_goal", "Edit goal"),
-        *(
-            Binding(str(n), f"set_level({n})", "Level", show=n == 0, key_display="0-4")
-            for n in range(MIN_LEVEL, MAX_LEVEL + 1)
+        Binding(
+            ",".join(str(n) for n in range(MIN_LEVEL, MAX_LEVEL + 1)),
+            "set_typed_level",
+            "Level",
+            key_display="0-4",
+            tooltip="Set the cell's current level",
         ),
         Binding("plus,equals_sign", "move_target(1)", "Target", key_display="+/-"),
         Binding("minus", "move_target(-1)", "Lower target", show=False),
@@ -188,6 +191,7 @@ class GoalMatrix(ScrollView, can_focus=True):
         self._capabilities: list[str] = []
         self._shown: list[tuple[object, ...]] = []
         """What each row shows (levels and targets), to draw again only the rows that change."""
+        self._typed: str | None = None
         self._row = 0
         self._column = 0
         """The cursor: a row, and a lens by its index in LENSES."""
@@ -412,9 +416,17 @@ class GoalMatrix(ScrollView, can_focus=True):
     # -- levels and goals ---------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("set_level", "move_target") and self.read_only:
+        if action in ("set_level", "set_typed_level", "move_target") and self.read_only:
             return None
         return True
+
+    def on_key(self, event: events.Key) -> None:
+        # The level binding is one for all five digits: it reads which one was typed.
+        self._typed = event.character
+
+    def action_set_typed_level(self) -> None:
+        if self._typed is not None and self._typed.isdigit():
+            self.action_set_level(int(self._typed))
 
     def action_set_level(self, level: int) -> None:
         cell = self.cell
