@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from pathlib import Path
 
@@ -51,8 +52,9 @@ async def test_baseline_a_goal_then_measure_it_again_at_review(store: Store) -> 
         assert goal["kpi"] == "commitment-utilization"
         [measurement] = goal["measurements"]
         assert measurement["value"] == 0.75 and measurement["unit"] == "ratio"
-        assert measurement["source"].startswith(f"{SCENARIO_3} sha256:")
-        assert len(measurement["source"].split("sha256:")[1]) == 12
+        size = (SCENARIOS / SCENARIO_3).stat().st_size
+        digest = hashlib.sha256((SCENARIOS / SCENARIO_3).read_bytes()).hexdigest()[:12]
+        assert measurement["source"] == f"{SCENARIO_3} ({size:,} bytes, sha256:{digest})"
         assert isinstance(measurement["at"], datetime)
         assert goal["baseline"] == "75.0% (commitment-utilization, 2023-01-01..2023-01-01)"
         assert goal["metric"] == "Commitment utilization"

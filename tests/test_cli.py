@@ -134,7 +134,9 @@ def test_version_help_and_usage_errors() -> None:
     assert finops("no-such-command").returncode == 2
 
 
-@pytest.mark.parametrize("command", [["list"], ["list", "--json"], ["doctor"], ["--version"]])
+@pytest.mark.parametrize(
+    "command", [["list"], ["list", "--json"], ["doctor"], ["--version"], ["cache"]]
+)
 def test_script_commands_do_not_import_textual(filled: Store, command: list[str]) -> None:
     code = (
         "import sys\n"
