@@ -14,6 +14,7 @@ refused, naming the values the data has. The data check (`check.py`) says what w
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -222,6 +223,7 @@ class _Source:
     raw: list[str]
     rejected: int = 0
     rejects: list[Reject] = field(default_factory=list)
+    exact: bool = False  # a column typed from text: only a look at each row finds a problem
 
 
 @dataclass
@@ -292,7 +294,10 @@ class _Reader:
         _require(file, raw)
         kinds = dict(zip(relation.columns, map(str, relation.types), strict=True))
         select = _typed_select(raw, kinds, reader, number, strict=strict, rows=not strict)
-        return _Source(file, select, raw)
+        exact = not strict and any(
+            kinds[c] == "VARCHAR" and RENAMED.get(c, c) in (*COSTS, *TIMES) for c in raw
+        )
+        return _Source(file, select, raw, exact=exact)
 
     def _strict_csv(self, number: int, file: CostFile) -> tuple[str, list[str]]:
         """The SELECT reading a CSV with strict types, its rejects kept in `rejects_N`."""
@@ -456,25 +461,7 @@ class _Reader:
             period.append(f"ChargePeriodStart >= TIMESTAMP {_literal(wanted.start.isoformat())}")
         if wanted.end is not None:
             period.append(f"ChargePeriodStart < TIMESTAMP {_literal(wanted.end.isoformat())}")
-        in_period = " AND ".join(["_problem IS NULL", *period])
-
-        def column(name: str, used: bool = True) -> str:
-            return name if used and name in data.columns else "NULL::VARCHAR"
-
-        rows = self._run(
-            f"""SELECT {column("ProviderName")}, {column("BillingCurrency")},
-                       {column("SubAccountId", bool(wanted.sub_accounts))},
-                       count(*), count(*) FILTER (WHERE _problem IS NOT NULL),
-                       count(*) FILTER (WHERE {in_period}),
-                       min(ChargePeriodStart) FILTER (WHERE {in_period}),
-                       max(ChargePeriodStart) FILTER (WHERE {in_period}),
-                       min(ChargePeriodStart) FILTER (WHERE _problem IS NULL),
-                       max(ChargePeriodStart) FILTER (WHERE _problem IS NULL)
-                FROM typed GROUP BY ALL""",
-            "Checking the cost data…",
-            loud=False,
-        )
-        groups = [_Group(*row) for row in rows]
+        groups = self._groups(data, wanted, period, exact=any(s.exact for s in sources))
         check = data.check
         problems = sum(g.problems for g in groups)
         check.rows_read = sum(g.rows for g in groups) + sum(s.rejected for s in sources)
@@ -539,6 +526,54 @@ class _Reader:
             "CREATE TEMP VIEW charges AS SELECT * EXCLUDE (_problem, _row, _file) FROM typed"
             + (f" WHERE {' AND '.join(where)}" if where else "")
         )
+
+    def _groups(
+        self, data: FocusData, wanted: _Selection, period: list[str], *, exact: bool
+    ) -> list[_Group]:
+        """The rows per provider and currency (and sub-account when one is asked for): how
+        many, how many cannot be used, how many in the period, and the first and last.
+
+        Rows that cannot be used are rare, and finding each is dearer than seeing there is
+        none: an empty period is a count, a NaN or infinite cost makes its column's sum
+        one. Only when the cheap look finds something (or a column is typed from text) is
+        every row asked why."""
+
+        def column(name: str, used: bool = True) -> str:
+            return name if used and name in data.columns else "NULL::VARCHAR"
+
+        def where(*conditions: str) -> str:
+            return f" FILTER (WHERE {' AND '.join(conditions)})" if conditions else ""
+
+        keys = (
+            f"{column('ProviderName')}, {column('BillingCurrency')}, "
+            f"{column('SubAccountId', bool(wanted.sub_accounts))}"
+        )
+        start = "ChargePeriodStart"
+        if not exact:
+            sums = ", ".join(f"sum({c})" for c in COSTS if c in data.columns)
+            rows = self._run(
+                f"SELECT {keys}, count(*), count(*) - count({start}), "
+                f"count({start}){where(*period)}, min({start}){where(*period)}, "
+                f"max({start}){where(*period)}, min({start}), max({start}), {sums} "
+                "FROM typed GROUP BY ALL",
+                "Checking the cost data…",
+                loud=False,
+            )
+            groups = [_Group(*row[:10]) for row in rows]
+            if not any(g.problems for g in groups) and all(
+                math.isfinite(total) for row in rows for total in row[10:] if total is not None
+            ):
+                return groups
+        usable = "_problem IS NULL"
+        rows = self._run(
+            f"SELECT {keys}, count(*), count(*) FILTER (WHERE _problem IS NOT NULL), "
+            f"count(*){where(usable, *period)}, min({start}){where(usable, *period)}, "
+            f"max({start}){where(usable, *period)}, min({start}){where(usable)}, "
+            f"max({start}){where(usable)} FROM typed GROUP BY ALL",
+            "Checking the cost data…",
+            loud=False,
+        )
+        return [_Group(*row) for row in rows]
 
     def _problems(self, files: list[CostFile]) -> list[Reject]:
         """The first rows whose values the file's own types let through (a NaN cost, an
