@@ -461,7 +461,7 @@ class _Reader:
             period.append(f"ChargePeriodStart >= TIMESTAMP {_literal(wanted.start.isoformat())}")
         if wanted.end is not None:
             period.append(f"ChargePeriodStart < TIMESTAMP {_literal(wanted.end.isoformat())}")
-        groups = self._groups(data, wanted, period, exact=any(s.exact for s in sources))
+        groups, providers = self._groups(data, wanted, period, exact=any(s.exact for s in sources))
         check = data.check
         problems = sum(g.problems for g in groups)
         check.rows_read = sum(g.rows for g in groups) + sum(s.rejected for s in sources)
@@ -511,7 +511,7 @@ class _Reader:
         if selected:
             check.first = min(g.first for g in selected).date()
             check.last = max(g.last for g in selected).date()
-        check.providers = _values(selected, "provider")
+        check.providers = _values(selected, "provider") if providers is None else providers
         check.currencies = _values(selected, "currency")
 
         if problems:
@@ -529,14 +529,19 @@ class _Reader:
 
     def _groups(
         self, data: FocusData, wanted: _Selection, period: list[str], *, exact: bool
-    ) -> list[_Group]:
+    ) -> tuple[list[_Group], list[str] | None]:
         """The rows per provider and currency (and sub-account when one is asked for): how
-        many, how many cannot be used, how many in the period, and the first and last.
+        many, how many cannot be used, how many in the period, and the first and last;
+        and the providers when the groups do not name them (None when they do).
 
         Rows that cannot be used are rare, and finding each is dearer than seeing there is
         none: an empty period is a count, a NaN or infinite cost makes its column's sum
         one. Only when the cheap look finds something (or a column is typed from text) is
-        every row asked why."""
+        every row asked why. Without a filter, the whole data is looked at without groups,
+        in queries DuckDB can often answer from Parquet statistics."""
+        everything = not (period or wanted.providers or wanted.sub_accounts or wanted.currency)
+        if not exact and everything and (whole := self._whole(data)) is not None:
+            return whole
 
         def column(name: str, used: bool = True) -> str:
             return name if used and name in data.columns else "NULL::VARCHAR"
@@ -560,10 +565,8 @@ class _Reader:
                 loud=False,
             )
             groups = [_Group(*row[:10]) for row in rows]
-            if not any(g.problems for g in groups) and all(
-                math.isfinite(total) for row in rows for total in row[10:] if total is not None
-            ):
-                return groups
+            if not any(g.problems for g in groups) and _finite(row[10:] for row in rows):
+                return groups, None
         usable = "_problem IS NULL"
         rows = self._run(
             f"SELECT {keys}, count(*), count(*) FILTER (WHERE _problem IS NOT NULL), "
@@ -573,7 +576,36 @@ class _Reader:
             "Checking the cost data…",
             loud=False,
         )
-        return [_Group(*row) for row in rows]
+        return [_Group(*row) for row in rows], None
+
+    def _whole(self, data: FocusData) -> tuple[list[_Group], list[str]] | None:
+        """The whole data as one group, and its providers; None when a row may not be
+        usable or the currencies are mixed (the groups then tell more)."""
+        what, start = "Checking the cost data…", "ChargePeriodStart"
+        [(rows, dated, first, last)] = self._run(
+            f"SELECT count(*), count({start}), min({start}), max({start}) FROM typed",
+            what,
+            loud=False,
+        )
+        costs = [c for c in COSTS if c in data.columns]
+        sums = self._run(
+            f"SELECT {', '.join(f'sum({c})' for c in costs)} FROM typed", what, loud=False
+        )
+        if rows != dated or not _finite(sums):
+            return None
+        found = {}
+        for column in ("BillingCurrency", "ProviderName"):
+            found[column] = (
+                [v for (v,) in self._run(f"SELECT DISTINCT {column} FROM typed", what, loud=False)]
+                if column in data.columns
+                else []
+            )
+        currencies = [c for c in found["BillingCurrency"] if c is not None]
+        if len(currencies) > 1:
+            return None
+        currency = currencies[0] if currencies else None
+        group = _Group(None, currency, None, rows, 0, rows, first, last, first, last)
+        return [group], sorted(p for p in found["ProviderName"] if p is not None)
 
     def _problems(self, files: list[CostFile]) -> list[Reject]:
         """The first rows whose values the file's own types let through (a NaN cost, an
@@ -627,6 +659,10 @@ class _Reader:
 
 def _order(reject: Reject) -> tuple[str, int]:
     return (reject.file, reject.line or 0)
+
+
+def _finite(rows: Iterable[Sequence[float | None]]) -> bool:
+    return all(math.isfinite(total) for row in rows for total in row if total is not None)
 
 
 def _values(groups: list[_Group], attribute: str) -> list[str]:
