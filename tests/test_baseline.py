@@ -155,41 +155,58 @@ async def test_rejected_rows_are_shown_and_no_figure_is_kept(store: Store, tmp_p
     assert "measurements" not in saved(store)["goals"][1]
 
 
+class DialogOnly(App[None]):
+    """The baseline dialog alone, on a file in `folder`: quicker than the whole app."""
+
+    def __init__(self, folder: Path, name: str) -> None:
+        super().__init__()
+        self.folder, self.file_name = folder, name
+        self.results: list[Measured | None] = []
+
+    def on_mount(self) -> None:
+        dialog = BaselineDialog("Baseline", ["commitment-utilization"], self.folder)
+        self.push_screen(dialog, self.results.append)
+
+    async def compute(self, pilot: Pilot) -> None:
+        await wait_until(pilot, lambda: isinstance(self.screen, BaselineDialog))
+        path = self.screen.query_one("#path", Input)
+        path.value = str(self.folder / self.file_name)
+        path.focus()
+        await pilot.press("enter")
+
+
 async def test_an_unexpected_failure_is_shown_not_waited_for(
-    store: Store, monkeypatch: pytest.MonkeyPatch
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     def broken(self: Measuring, *args: object, **kwargs: object) -> Measured:
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(Measuring, "run", broken)
-    store.save(make_iteration())
-    app = make_app(store, export_dir=SCENARIOS)
+    app = DialogOnly(SCENARIOS, SCENARIO_3)
     async with app.run_test(size=(80, 24)) as pilot:
-        await compute_from(pilot, SCENARIO_3)
+        await app.compute(pilot)
         await wait_until(pilot, lambda: "Unexpected error" in status(app))
         assert status(app) == "Unexpected error: RuntimeError: disk on fire"
         assert not app.screen.query_one("#progress").display
+    assert app.results == []
 
 
-async def test_a_budget_must_be_a_finite_amount(store: Store) -> None:
-    store.save(make_iteration())
-    app = make_app(store, export_dir=SCENARIOS)
+async def test_a_budget_must_be_a_finite_amount() -> None:
+    app = DialogOnly(SCENARIOS, SCENARIO_3)
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_dialog_on_g2(pilot)
-        await type_text(pilot, SCENARIO_3)
         for budget, message in (
             ("nan", "Budget 'nan' is not a finite number"),
             ("-5", "Budget '-5' is negative"),
         ):
+            await wait_until(pilot, lambda: isinstance(app.screen, BaselineDialog))
             app.screen.query_one("#budget", Input).value = budget
-            app.screen.query_one("#path", Input).focus()
-            await pilot.press("enter")
+            await app.compute(pilot)
             await wait_until(pilot, lambda message=message: status(app) == message)
-    assert "measurements" not in saved(store)["goals"][1]
+    assert app.results == []
 
 
 async def test_a_computation_ending_after_the_app_quit_never_blocks_its_thread(
-    store: Store, monkeypatch: pytest.MonkeyPatch
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     started, release, reported = threading.Event(), threading.Event(), threading.Event()
     posted: list[str] = []
@@ -211,10 +228,9 @@ async def test_a_computation_ending_after_the_app_quit_never_blocks_its_thread(
 
     monkeypatch.setattr(Measuring, "run", slow)
     monkeypatch.setattr(BaselineDialog, "post_message", post_message)
-    store.save(make_iteration())
-    app = make_app(store, export_dir=SCENARIOS)
+    app = DialogOnly(SCENARIOS, SCENARIO_3)
     async with app.run_test(size=(80, 24)) as pilot:
-        await compute_from(pilot, SCENARIO_3)
+        await app.compute(pilot)
         await wait_until(pilot, started.is_set)
         threading.Timer(0.3, release.set).start()  # once the app is shutting down
     assert reported.wait(5)

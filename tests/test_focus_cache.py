@@ -176,6 +176,13 @@ def test_the_cache_keeps_to_its_cap_by_evicting_the_least_recently_used(tmp_path
     )
 
 
+def test_the_copies_are_private(tmp_path: Path) -> None:
+    read(export(tmp_path / "big.csv"), tmp_path / "cache")
+    folder = tmp_path / "cache" / "focus"
+    assert folder.stat().st_mode & 0o777 == 0o700
+    assert {p.stat().st_mode & 0o777 for p in folder.iterdir()} == {0o600}
+
+
 def test_the_newest_entry_is_kept_even_beyond_the_cap(tmp_path: Path) -> None:
     path = export(tmp_path / "big.csv")
     assert read(path, tmp_path / "cache", cache_max_bytes=0)[0] == 10

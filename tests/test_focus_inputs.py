@@ -229,3 +229,20 @@ def test_file_names_are_printed_with_control_characters_escaped(
     assert "\x1b" not in err and "\x07" not in err
     assert "\\x1b[31mred\\x07.csv: not FOCUS cost data" in err
     assert err.count("\n") == 1
+
+
+def test_reading_leaves_nothing_behind_even_when_it_spills_to_disk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    costs(tmp_path / "a[1].csv", 1)  # read through a link in the private folder
+    data = open_focus([Path("a[1].csv")])
+    [(spill,)] = data.query("SELECT current_setting('temp_directory')")
+    data.connection.execute("SET memory_limit = '16MB'")
+    data.connection.execute(
+        "CREATE TEMP TABLE big AS SELECT i, md5(i::VARCHAR) AS h FROM range(2000000) t(i)"
+    )
+    assert Path(spill).is_dir() and any(Path(spill).iterdir())  # it did spill, privately
+    data.close()
+    assert not Path(spill).parent.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a[1].csv"]

@@ -149,6 +149,7 @@ class ParquetCache:
                 raise FocusError(
                     f"{label}: the file changed while it was read; try again once it is complete"
                 )
+            os.chmod(partial, 0o600)
             _flush(partial)
             document = {
                 "format": FORMAT,
@@ -160,6 +161,7 @@ class ParquetCache:
                 "rejects": converted.rejects[:MAX_REJECTS_KEPT],
             }
             meta_partial.write_text(json.dumps(document), encoding="utf-8")
+            os.chmod(meta_partial, 0o600)
             _flush(meta_partial)
             os.replace(partial, parquet)
             os.replace(meta_partial, meta)

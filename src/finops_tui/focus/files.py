@@ -259,7 +259,7 @@ def is_literal(path: Path | str) -> bool:
 
 class LiteralNames:
     """Names DuckDB cannot read as patterns: the path itself, or a link to it in a private
-    temporary folder, removed by `close()`."""
+    temporary folder (`scratch()`, where DuckDB may also spill), removed by `close()`."""
 
     def __init__(self) -> None:
         self._folder: Path | None = None
@@ -271,14 +271,15 @@ class LiteralNames:
         if is_literal(path):
             return str(path)
         if path not in self._names:
-            folder = self._make_folder()
+            folder = self.scratch()
             link = folder / f"{len(self._names)}{kind}"
             link.symlink_to(path)
             self._names[path] = link
             self.originals[str(link)] = shown(path)
         return str(self._names[path])
 
-    def _make_folder(self) -> Path:
+    def scratch(self) -> Path:
+        """The private temporary folder (made now if needed)."""
         if self._folder is None:
             for base in (tempfile.gettempdir(), "/tmp"):
                 folder = Path(tempfile.mkdtemp(prefix="finops-tui-", dir=base))

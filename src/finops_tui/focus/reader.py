@@ -168,6 +168,8 @@ def open_focus(
     connection = duckdb.connect()
     try:
         connection.execute("SET TimeZone = 'UTC'")
+        # What does not fit in memory spills to a private folder, not to ./.tmp.
+        connection.execute(f"SET temp_directory = {_literal(str(names.scratch() / 'spill'))}")
         cache = None
         if cache_dir is not None:
             cap = DEFAULT_MAX_BYTES if cache_max_bytes is None else cache_max_bytes
