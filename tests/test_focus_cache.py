@@ -232,6 +232,23 @@ def test_a_cache_dir_named_like_a_pattern_or_unwritable_still_gives_the_figure(
     assert read(path, tmp_path / "file")[0] == 10
 
 
+def test_a_conversion_that_cannot_be_written_reads_the_file_directly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = export(tmp_path / "big.csv", extra="2025-01-01,12 USD\n")
+    # The temporary copy is to go into a folder that does not exist, as on a full disk.
+    monkeypatch.setattr(cache.secrets, "token_hex", lambda n: "missing/folder")
+    data = open_focus([path], cache_dir=tmp_path / "cache")
+    try:
+        assert data.query("SELECT sum(EffectiveCost) FROM charges") == [(10,)]
+        assert [str(r) for r in data.check.rejects] == [
+            "big.csv line 12: EffectiveCost '12 USD' is not a number"
+        ]
+    finally:
+        data.close()
+    assert entries(tmp_path / "cache") == []
+
+
 def test_cache_info_and_clear(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     cache_dir = tmp_path / "cache"  # $FINOPS_TUI_CACHE_DIR in the tests
     assert run(["cache"]) == 0

@@ -304,6 +304,9 @@ class _Reader:
     def _strict_csv(self, number: int, file: CostFile) -> tuple[str, list[str]]:
         """The SELECT reading a CSV with strict types, its rejects kept in `rejects_N`."""
         name = self.names(file.path, file.kind)
+        self.connection.execute(
+            f"DROP TABLE IF EXISTS rejects_{number}; DROP TABLE IF EXISTS scans_{number}"
+        )
         compression = ", compression = 'gzip'" if file.kind == ".csv.gz" else ""
         plain = (
             f"read_csv({_literal(name)}, header = true, all_varchar = true, {DIALECT}, "
