@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
+import threading
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
+import pytest
 from textual.app import App
+from textual.message import Message
 from textual.pilot import Pilot
+from textual.screen import ModalScreen
+from textual.widgets import Input
 
+from finops_tui.focus.measure import Measured, Measuring
+from finops_tui.focus.reader import FocusError
 from finops_tui.screens.baseline import BaselineDialog, PathSuggester
 from finops_tui.steps import Step
 from finops_tui.store import Store
@@ -28,6 +37,13 @@ async def open_dialog_on_g2(pilot: Pilot) -> None:
     await open_step(pilot, Step.GOALS)
     await pilot.press("down", "b")  # goal g2: commitment-based discounts · knowledge
     await wait_until(pilot, lambda: isinstance(pilot.app.screen, BaselineDialog))
+
+
+def app_with_file(store: Store, folder: Path, name: str, text: str) -> App[None]:
+    """The app on the example iteration, with a cost file `name` in `folder` to baseline."""
+    store.save(make_iteration())
+    (folder / name).write_text(text)
+    return make_app(store, export_dir=folder)
 
 
 async def compute_from(pilot: Pilot, file_name: str) -> None:
@@ -51,8 +67,9 @@ async def test_baseline_a_goal_then_measure_it_again_at_review(store: Store) -> 
         assert goal["kpi"] == "commitment-utilization"
         [measurement] = goal["measurements"]
         assert measurement["value"] == 0.75 and measurement["unit"] == "ratio"
-        assert measurement["source"].startswith(f"{SCENARIO_3} sha256:")
-        assert len(measurement["source"].split("sha256:")[1]) == 12
+        size = (SCENARIOS / SCENARIO_3).stat().st_size
+        digest = hashlib.sha256((SCENARIOS / SCENARIO_3).read_bytes()).hexdigest()[:12]
+        assert measurement["source"] == f"{SCENARIO_3} ({size:,} bytes, sha256:{digest})"
         assert isinstance(measurement["at"], datetime)
         assert goal["baseline"] == "75.0% (commitment-utilization, 2023-01-01..2023-01-01)"
         assert goal["metric"] == "Commitment utilization"
@@ -72,9 +89,7 @@ async def test_baseline_a_goal_then_measure_it_again_at_review(store: Store) -> 
 async def test_bad_data_is_explained_and_escape_leaves_the_goal_alone(
     store: Store, tmp_path: Path
 ) -> None:
-    store.save(make_iteration())
-    (tmp_path / "people.csv").write_text("Name,Team\nAna,x\n")
-    app = make_app(store, export_dir=tmp_path)
+    app = app_with_file(store, tmp_path, "people.csv", "Name,Team\nAna,x\n")
     async with app.run_test(size=(80, 24)) as pilot:
         await compute_from(pilot, "people.csv")
         await wait_until(pilot, lambda: "missing the column" in status(app))
@@ -107,12 +122,11 @@ async def test_paths_complete_to_files_and_folders(tmp_path: Path) -> None:
 
 
 async def test_mixed_currencies_ask_for_the_currency_field(store: Store, tmp_path: Path) -> None:
-    store.save(make_iteration())
-    (tmp_path / "mixed.csv").write_text(
+    app = app_with_file(
+        store, tmp_path, "mixed.csv",
         "ChargePeriodStart,EffectiveCost,BillingCurrency,CommitmentDiscountStatus\n"
-        "2025-01-01,3,USD,Used\n2025-01-01,1,EUR,Used\n2025-01-01,1,EUR,Unused\n"
-    )
-    app = make_app(store, export_dir=tmp_path)
+        "2025-01-01,3,USD,Used\n2025-01-01,1,EUR,Used\n2025-01-01,1,EUR,Unused\n",
+    )  # fmt: skip
     async with app.run_test(size=(80, 24)) as pilot:
         await compute_from(pilot, "mixed.csv")
         await wait_until(pilot, lambda: "currency field" in status(app))
@@ -122,3 +136,102 @@ async def test_mixed_currencies_ask_for_the_currency_field(store: Store, tmp_pat
         await pilot.press("enter")
         await wait_until(pilot, lambda: saved(store)["goals"][1].get("measurements"))
     assert saved(store)["goals"][1]["measurements"][0]["value"] == 0.5
+
+
+async def test_rejected_rows_are_shown_and_no_figure_is_kept(store: Store, tmp_path: Path) -> None:
+    app = app_with_file(
+        store, tmp_path, "bad.csv",
+        "ChargePeriodStart,EffectiveCost,CommitmentDiscountStatus\n"
+        "2025-01-01,3,Used\n2025-01-01,12 USD,Used\n2025-01-01,1,Unused\n",
+    )  # fmt: skip
+    async with app.run_test(size=(80, 24)) as pilot:
+        await compute_from(pilot, "bad.csv")
+        await wait_until(pilot, lambda: "rejected" in status(app))
+        assert status(app).startswith(
+            "1 row was rejected (first: bad.csv line 3: EffectiveCost '12 USD' is not a number)"
+        )
+        assert isinstance(app.screen, BaselineDialog)
+        assert not app.screen.query_one("#compute").disabled  # another file can be tried
+    assert "measurements" not in saved(store)["goals"][1]
+
+
+class DialogOnly(App[None]):
+    """The baseline dialog alone, on a file in `folder`: quicker than the whole app."""
+
+    def __init__(self, folder: Path, name: str) -> None:
+        super().__init__()
+        self.folder, self.file_name = folder, name
+        self.results: list[Measured | None] = []
+
+    def on_mount(self) -> None:
+        dialog = BaselineDialog("Baseline", ["commitment-utilization"], self.folder)
+        self.push_screen(dialog, self.results.append)
+
+    async def compute(self, pilot: Pilot) -> None:
+        await wait_until(pilot, lambda: isinstance(self.screen, BaselineDialog))
+        path = self.screen.query_one("#path", Input)
+        path.value = str(self.folder / self.file_name)
+        path.focus()
+        await pilot.press("enter")
+
+
+async def test_an_unexpected_failure_is_shown_not_waited_for(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken(self: Measuring, *args: object, **kwargs: object) -> Measured:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(Measuring, "run", broken)
+    app = DialogOnly(SCENARIOS, SCENARIO_3)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.compute(pilot)
+        await wait_until(pilot, lambda: "Unexpected error" in status(app))
+        assert status(app) == "Unexpected error: RuntimeError: disk on fire"
+        assert not app.screen.query_one("#progress").display
+    assert app.results == []
+
+
+async def test_a_budget_must_be_a_finite_amount() -> None:
+    app = DialogOnly(SCENARIOS, SCENARIO_3)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for budget, message in (
+            ("nan", "Budget 'nan' is not a finite number"),
+            ("-5", "Budget '-5' is negative"),
+        ):
+            await wait_until(pilot, lambda: isinstance(app.screen, BaselineDialog))
+            app.screen.query_one("#budget", Input).value = budget
+            await app.compute(pilot)
+            await wait_until(pilot, lambda message=message: status(app) == message)
+    assert app.results == []
+
+
+async def test_a_computation_ending_after_the_app_quit_never_blocks_its_thread(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    started, release, reported = threading.Event(), threading.Event(), threading.Event()
+    posted: list[str] = []
+
+    def slow(self: Measuring, *args: Any, **kwargs: Any) -> Measured:
+        progress = args[3]
+        started.set()
+        release.wait(10)
+        progress("Still reading…", 0.5)  # the dialog and the app are gone by now
+        raise FocusError("too late")
+
+    def post_message(self: BaselineDialog, message: Message) -> bool:
+        queued = ModalScreen.post_message(self, message)  # returns at once, queued or not
+        if threading.current_thread() is not threading.main_thread():
+            posted.append(type(message).__name__)
+            if isinstance(message, BaselineDialog.Failed):
+                reported.set()
+        return queued
+
+    monkeypatch.setattr(Measuring, "run", slow)
+    monkeypatch.setattr(BaselineDialog, "post_message", post_message)
+    app = DialogOnly(SCENARIOS, SCENARIO_3)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.compute(pilot)
+        await wait_until(pilot, started.is_set)
+        threading.Timer(0.3, release.set).start()  # once the app is shutting down
+    assert reported.wait(5)
+    assert posted == ["Progressed", "Failed"]

@@ -138,7 +138,7 @@ def test_version_help_and_usage_errors() -> None:
     "command",
     [
         ["list"], ["list", "--json"], ["doctor"], ["--version"], ["catalog"],
-        ["catalog", "--json"], ["catalog", "--framework", "finops-2025"],
+        ["catalog", "--json"], ["catalog", "--framework", "finops-2025"], ["cache"],
     ],
 )  # fmt: skip
 def test_script_commands_do_not_import_textual(filled: Store, command: list[str]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import hashlib
 import json
 import subprocess
 import sys
@@ -327,7 +328,14 @@ def test_kpis_command_table_and_json(capsys: pytest.CaptureFixture[str]) -> None
     path = SPEC / "commitment_discount_scenarios" / "commitment_discount_usage_scenario_3.csv"
     assert run(["kpis", str(path), "--format", "json"]) == 0
     payload = json.loads(capsys.readouterr().out)
-    assert set(payload) == set(KPIS)
+    assert set(payload) == {*KPIS, "data"}
+    assert payload["data"] | {"files": None} == {
+        "files": None, "rows_read": 2, "rows_rejected": 0, "rejects": [], "rows_selected": 2,
+        "period": "2023-01-01..2023-01-01", "providers": [], "currencies": [],
+    }  # fmt: skip
+    [file] = payload["data"]["files"]
+    assert (file["name"], file["size"]) == (path.name, path.stat().st_size)
+    assert file["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
     assert payload["commitment-utilization"] == {
         "value": 0.75, "unit": "ratio", "period": "2023-01-01..2023-01-01", "note": None
     }  # fmt: skip

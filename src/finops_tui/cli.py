@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from datetime import date
 
     from finops_tui.catalog import Catalog
+    from finops_tui.config import Config
     from finops_tui.index import History
     from finops_tui.store import Loaded, Store
 
@@ -99,10 +100,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="read tag key A as B, e.g. env=environment (repeatable)",
     )
     budget = kpis.add_mutually_exclusive_group()
-    budget.add_argument("--budget", type=float, metavar="AMOUNT", help="budget of the period")
+    budget.add_argument("--budget", metavar="AMOUNT", help="budget of the period")
     budget.add_argument("--budgets", type=Path, metavar="CSV", help="month,amount rows")
     kpis.add_argument("--unit-metric", type=Path, metavar="CSV", help="month,units rows")
     kpis.add_argument("--format", choices=["table", "json"], default="table")
+    kpis.add_argument(
+        "--allow-rejects",
+        action="store_true",
+        help="compute even when rows were rejected (they are left out, and listed)",
+    )
+    cache = commands.add_parser(
+        "cache",
+        help="show or clear the cost-data cache (Parquet copies of large CSV exports)",
+        description="The cache dir: $FINOPS_TUI_CACHE_DIR > the platform's user cache dir.",
+    )
+    cache.add_argument("action", nargs="?", choices=["info", "clear"], default="info")
     return parser
 
 
@@ -481,15 +493,15 @@ def cmd_export(args: argparse.Namespace) -> int:
 # -- kpis ---------------------------------------------------------------------------------------
 
 
-def _config_tag_aliases() -> dict[str, str]:
-    """The tag aliases of config.toml (`[tag_aliases]`, e.g. env = "environment")."""
+def _kpis_config() -> Config:
+    """The settings `kpis` uses: `[tag_aliases]` (e.g. env = "environment"), `cache_max_bytes`."""
     from finops_tui.config import load_config
     from finops_tui.locations import config_file
 
     config, problem = load_config(config_file())
     if problem:
-        print(f"note: {problem}", file=sys.stderr)
-    return config.tag_aliases
+        print(f"note: {_printable(problem)}", file=sys.stderr)
+    return config
 
 
 class _StderrProgress:
@@ -529,6 +541,16 @@ def _day(text: str | None, flag: str) -> date | None:
         raise UsageError(f"{flag} {text!r} is not a date (YYYY-MM-DD)") from None
 
 
+def _amount(text: str | None, flag: str) -> float | None:
+    """An option's amount: a finite number, not negative."""
+    from finops_tui.focus.kpis import parse_amount
+
+    try:
+        return None if text is None else parse_amount(text, "amount")
+    except ValueError as exc:
+        raise UsageError(f"{flag}: {exc}") from None
+
+
 def cmd_kpis(args: argparse.Namespace) -> int:
     from finops_tui.focus.kpis import KPIS, Options, compute, format_value, read_monthly_csv
     from finops_tui.focus.reader import FocusError, open_focus
@@ -537,18 +559,22 @@ def cmd_kpis(args: argparse.Namespace) -> int:
     wanted = args.kpi or list(KPIS)
     if unknown := [k for k in wanted if k not in KPIS]:
         raise UsageError(f"unknown KPI {unknown[0]!r}; known: {', '.join(KPIS)}")
-    aliases = dict(_config_tag_aliases())
+    config = _kpis_config()
+    aliases = dict(config.tag_aliases)
     for alias in args.tag_alias or []:
         source, sep, target = alias.partition("=")
         if not sep or not source.strip() or not target.strip():
             raise UsageError(f"--tag-alias {alias!r} is not A=B")
         aliases[source] = target
     start, end = _day(args.start, "--from"), _day(args.end, "--to")
+    budget = _amount(args.budget, "--budget")
+    if start is not None and end is not None and start >= end:
+        raise UsageError(f"--from {start} must be before --to {end} (the day after the last)")
     bar = _StderrProgress()
     try:
         options = Options(
             tag_key=args.tag_key,
-            budget=args.budget,
+            budget=budget,
             budgets=read_monthly_csv(args.budgets, "budgets") if args.budgets else None,
             unit_metric=(
                 read_monthly_csv(args.unit_metric, "business metric") if args.unit_metric else None
@@ -563,8 +589,16 @@ def cmd_kpis(args: argparse.Namespace) -> int:
             sub_accounts=args.sub_account or (),
             providers=args.provider or (),
             cache_dir=cache_dir(),
+            cache_max_bytes=config.cache_max_bytes,
             progress=bar,
         )
+        try:
+            if sum(f.size for f in data.files if f.sha256 is None) >= FINGERPRINT_NOTICE_BYTES:
+                bar("Fingerprinting the files…", None)
+            data.fingerprint()
+        except BaseException:
+            data.close()
+            raise
     except FocusError as exc:
         message = str(exc)
         if message.endswith("choose one currency"):
@@ -572,21 +606,58 @@ def cmd_kpis(args: argparse.Namespace) -> int:
         raise CommandError(message) from None
     finally:
         bar.done()
+    check = data.check
+    if check.rejected and not args.allow_rejects:
+        data.close()
+        for line in check.lines():
+            print(line, file=sys.stderr)
+        raise CommandError(
+            f"{check.rejected_summary()}; no figures from part of the data "
+            "(--allow-rejects computes them without those rows)"
+        )
     try:
         results = compute(data, wanted, options)
     finally:
         data.close()
     if args.format == "json":
-        json.dump({k: r.as_json() for k, r in results.items()}, sys.stdout, indent=2, default=str)
-        sys.stdout.write("\n")
+        payload = {k: r.as_json() for k, r in results.items()} | {"data": check.as_json()}
+        try:
+            text = json.dumps(payload, indent=2, default=str, allow_nan=False)
+        except ValueError:
+            raise CommandError("a figure is not a finite number; nothing was printed") from None
+        sys.stdout.write(text + "\n")
         return 0
     rows = [
         [kpi, format_value(r.value, r.unit), r.period, _printable(r.error or r.note or "")]
         for kpi, r in results.items()
     ]
     _print_table(["KPI", "VALUE", "PERIOD", "NOTE"], rows)
+    print()
+    for line in check.lines():
+        print(line)
     for note in data.notes:
         print(f"note: {note}", file=sys.stderr)
+    return 0
+
+
+FINGERPRINT_NOTICE_BYTES = 64 * 1024 * 1024
+
+
+def cmd_cache(args: argparse.Namespace) -> int:
+    from finops_tui.focus.cache import ParquetCache
+    from finops_tui.locations import cache_dir
+
+    cache = ParquetCache(cache_dir(), _kpis_config().cache_max_bytes)
+    folder = _printable(str(cache.folder))
+    if args.action == "clear":
+        files, size = cache.clear()
+        print(f"Removed {files} file{'s' if files != 1 else ''} ({size:,} bytes) from {folder}")
+        return 0
+    files, size = cache.usage()
+    print(
+        f"{folder}: {files} file{'s' if files != 1 else ''}, {size:,} bytes "
+        f"(at most {cache.max_bytes:,}: cache_max_bytes in config.toml)"
+    )
     return 0
 
 
@@ -596,4 +667,5 @@ COMMANDS = {
     "export": cmd_export,
     "kpis": cmd_kpis,
     "catalog": cmd_catalog,
+    "cache": cmd_cache,
 }

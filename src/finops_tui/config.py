@@ -16,6 +16,7 @@ from finops_tui import toml_writer
 from finops_tui.store import make_private_dir, write_atomic
 
 MAX_ITERATION_WEEKS = 52
+CACHE_MAX_BYTES = 2 * 1024**3
 
 
 @dataclass
@@ -28,6 +29,8 @@ class Config:
     """Default length of a new iteration, 1-52 weeks."""
     tag_aliases: dict[str, str] = field(default_factory=dict)
     """Tag keys read as another when KPIs are computed from cost data: {"env": "environment"}."""
+    cache_max_bytes: int = CACHE_MAX_BYTES
+    """The most the cost-data cache (Parquet copies of large CSV exports) may hold, in bytes."""
     other: dict[str, Any] = field(default_factory=dict)
     """Settings this version does not know (from a newer one): kept, written back unchanged."""
 
@@ -38,6 +41,9 @@ class Config:
         theme = other.pop("theme", cls.theme)
         weeks = other.pop("iteration_weeks", cls.iteration_weeks)
         aliases = other.pop("tag_aliases", {})
+        cache_max = other.pop("cache_max_bytes", cls.cache_max_bytes)
+        if not isinstance(cache_max, int) or isinstance(cache_max, bool) or cache_max < 0:
+            raise ValueError(f"cache_max_bytes must be a whole number of bytes, not {cache_max!r}")
         if not isinstance(aliases, dict) or not all(
             isinstance(k, str) and isinstance(v, str) and k.strip() and v.strip()
             for k, v in aliases.items()
@@ -54,12 +60,20 @@ class Config:
                 f"iteration_weeks must be a whole number from 1 to {MAX_ITERATION_WEEKS}, "
                 f"not {weeks!r}"
             )
-        return cls(theme=theme, iteration_weeks=weeks, tag_aliases=aliases, other=other)
+        return cls(
+            theme=theme,
+            iteration_weeks=weeks,
+            tag_aliases=aliases,
+            cache_max_bytes=cache_max,
+            other=other,
+        )
 
     def to_document(self) -> dict[str, Any]:
         document: dict[str, Any] = {"theme": self.theme, "iteration_weeks": self.iteration_weeks}
         if self.tag_aliases:
             document["tag_aliases"] = dict(self.tag_aliases)
+        if self.cache_max_bytes != CACHE_MAX_BYTES:
+            document["cache_max_bytes"] = self.cache_max_bytes
         return document | self.other
 
 

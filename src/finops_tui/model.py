@@ -6,6 +6,7 @@ Pure data and logic: no Textual, no file access. The shape is the public file fo
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -211,6 +212,13 @@ class Measurement(Record):
     @classmethod
     def _utc(cls, value: datetime) -> datetime:
         return _as_utc(value)
+
+    @field_validator("value")
+    @classmethod
+    def _finite(cls, value: float) -> float:
+        if not math.isfinite(value):
+            raise ValueError(f"a measurement must be a finite number, not {value}")
+        return value
 
 
 class Action(Record):

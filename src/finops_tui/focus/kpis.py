@@ -8,6 +8,7 @@ data's currency.
 from __future__ import annotations
 
 import csv
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from finops_tui.focus.files import shown
 from finops_tui.focus.reader import FocusData, FocusError
 
 ANOMALY_K = 3.0
@@ -105,11 +107,23 @@ def cost_by_month(data: FocusData, options: Options) -> Result:
 
 def tag_coverage(data: FocusData, options: Options) -> Result:
     key = data.tag_key(options.tag_key) if options.tag_key else ""
+    data.connection.execute(sql("tag-sets"))
+    written = [row[0] for row in data.query("SELECT DISTINCT unnest(raw_keys) FROM tag_sets")]
+    # Each key as written gets its normalised key from the one function Python uses too.
+    data.connection.execute(
+        "CREATE OR REPLACE TEMP TABLE tag_key_map AS "
+        "SELECT unnest($raw::VARCHAR[]) AS raw, unnest($key::VARCHAR[]) AS key",
+        {"raw": written, "key": [data.tag_key(k) for k in written]},
+    )
     with_key, with_any, total = _one(data, "tag-coverage", {"key": key})
     why = "no effective cost in the period"
     if key:
         result = _ratio("tag-coverage", with_key, total, why)
         result.note = f"share of effective cost tagged {key!r}"
+        if not with_key:
+            keys = sorted({data.tag_key(k) for k in written})
+            listed = ", ".join(map(repr, keys[:10])) + (", …" if len(keys) > 10 else "")
+            result.note += f"; no charge has that key (the data has {listed or 'no tags'})"
     else:
         result = _ratio("tag-coverage", with_any, total, why)
         result.note = "share of effective cost with any tag (--tag-key K for one key)"
@@ -207,6 +221,8 @@ def budget_variance(data: FocusData, options: Options) -> Result:
         actual, budget, detail = sum(monthly.values()), options.budget, []
     else:
         raise NotComputable("needs a budget: --budget AMOUNT or --budgets CSV")
+    if not math.isfinite(budget) or budget < 0:
+        raise NotComputable(f"the budget {budget!r} is not a finite amount of 0 or more")
     if not budget:
         raise NotComputable("the budget is 0")
     note = "(cost - budget) / budget: above 0 is over budget"
@@ -276,10 +292,18 @@ def format_value(value: float | None, unit: str) -> str:
 
 
 def period_of(data: FocusData) -> str:
-    first, last, _ = _one(data, "period")
-    if first is None:
-        return ""
-    return f"{first.date().isoformat()}..{last.date().isoformat()}"
+    return data.check.period
+
+
+def _finite(result: Result) -> Result:
+    """The result, or the reason it is none when the arithmetic overflowed."""
+    numbers = [result.value] + [
+        v for row in result.detail for v in row.values() if isinstance(v, float)
+    ]
+    if any(v is not None and not math.isfinite(v) for v in numbers):
+        error = "not computable: the amounts are too large to add up (the figure overflows)"
+        return Result(result.kpi, unit=result.unit, error=error)
+    return result
 
 
 def compute(data: FocusData, kpi_ids: list[str], options: Options) -> dict[str, Result]:
@@ -289,17 +313,30 @@ def compute(data: FocusData, kpi_ids: list[str], options: Options) -> dict[str, 
     for kpi_id in kpi_ids:
         kpi = KPIS[kpi_id]
         if missing := data.missing(kpi.needs):
-            shown = missing
-            why = f"not computable: needs column {', '.join(shown)}"
+            why = f"not computable: needs column {', '.join(missing)}"
             results[kpi_id] = Result(kpi_id, period=period, error=why)
             continue
         try:
-            result = kpi.compute(data, options)
+            result = _finite(kpi.compute(data, options))
         except NotComputable as exc:
             result = Result(kpi_id, error=f"not computable: {exc}")
         result.period = period
         results[kpi_id] = result
     return results
+
+
+def parse_amount(text: str, what: str) -> float:
+    """A finite, non-negative amount typed by a person or read from a file (ValueError says
+    what is wrong with it)."""
+    try:
+        value = float(text.strip().replace("_", ""))
+    except ValueError:
+        raise ValueError(f"{what} {text.strip()!r} is not a number") from None
+    if not math.isfinite(value):
+        raise ValueError(f"{what} {text.strip()!r} is not a finite number")
+    if value < 0:
+        raise ValueError(f"{what} {text.strip()!r} is negative")
+    return value
 
 
 _MONTH = re.compile(r"\d{4}-\d{2}")
@@ -310,22 +347,22 @@ def read_monthly_csv(path: Path, what: str) -> dict[str, float]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise FocusError(f"{path}: cannot read the {what} ({exc})") from None
+        raise FocusError(f"{shown(path)}: cannot read the {what} ({exc})") from None
     values: dict[str, float] = {}
     for number, row in enumerate(csv.reader(text.splitlines()), 1):
         if not row or not "".join(row).strip():
             continue
         if len(row) < 2:
-            raise FocusError(f"{path}:{number}: expected month,amount")
+            raise FocusError(f"{shown(path)}:{number}: expected month,amount")
         month, amount = row[0].strip(), row[1].strip()
         if number == 1 and not _MONTH.fullmatch(month):
             continue  # a header row
         if not _MONTH.fullmatch(month):
-            raise FocusError(f"{path}:{number}: month {month!r} is not YYYY-MM")
+            raise FocusError(f"{shown(path)}:{number}: month {shown(month)!r} is not YYYY-MM")
         try:
-            values[month] = values.get(month, 0.0) + float(amount)
-        except ValueError:
-            raise FocusError(f"{path}:{number}: {amount!r} is not a number") from None
+            values[month] = values.get(month, 0.0) + parse_amount(amount, "the amount")
+        except ValueError as exc:
+            raise FocusError(f"{shown(path)}:{number}: {exc}") from None
     if not values:
-        raise FocusError(f"{path}: no month,amount rows")
+        raise FocusError(f"{shown(path)}: no month,amount rows")
     return values

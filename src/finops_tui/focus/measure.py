@@ -1,33 +1,39 @@
-"""One KPI for one goal: read the cost data, compute, and name the source it came from.
+"""One KPI for one goal: read the cost data, compute, and name the files it came from.
 
-Kept apart from the screens so the app's worker and the tests call the same code.
+Kept apart from the screens so the app's worker and the tests call the same code. A
+reading with rejected rows gives no figure: the dialog shows the first reason.
 """
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from finops_tui.focus.cache import Progress
+from finops_tui.focus.check import DataCheck
+from finops_tui.focus.files import Cancelled, CostFile, FocusError
 from finops_tui.focus.kpis import Options, Result, compute
-from finops_tui.focus.reader import FocusData, FocusError, find_files, open_focus
+from finops_tui.focus.reader import FocusData, open_focus
 
-CHUNK = 1 << 20
-HASH_PREFIX = 12
+__all__ = ["Cancelled", "Measured", "Measuring", "describe_files"]
 
 
 @dataclass
 class Measured:
-    """A KPI's figure, and where it came from (`name sha256:prefix`)."""
+    """A KPI's figure, the data check of its reading, and the files it was computed from
+    (`name (size, sha256:prefix)`)."""
 
     result: Result
     source: str
+    check: DataCheck
 
 
-class Cancelled(Exception):
-    """The user stopped the computation."""
+def describe_files(files: list[CostFile]) -> str:
+    """`a.csv (1,234 bytes, sha256:3f9a1c2b4d5e)`, or `2 files: a.csv (…); b.csv (…)`."""
+    if len(files) == 1:
+        return files[0].describe()
+    return f"{len(files)} files: " + "; ".join(f.describe() for f in files)
 
 
 class Measuring:
@@ -41,6 +47,10 @@ class Measuring:
         self._cancelled.set()
         if (data := self._data) is not None:
             data.connection.interrupt()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancelled.is_set()
 
     def _check(self) -> None:
         if self._cancelled.is_set():
@@ -56,50 +66,42 @@ class Measuring:
         *,
         currency: str | None = None,
         tag_aliases: dict[str, str] | None = None,
+        cache_max_bytes: int | None = None,
     ) -> Measured:
         """Compute `kpi` from the FOCUS data at `path` (raises FocusError, Cancelled)."""
-        files = find_files([path])
-        progress(f"Fingerprinting {len(files)} file(s)…", None)
-        source = f"{path.name} sha256:{self._fingerprint(files)}"
         self._check()
         progress("Reading the cost data…", None)
         try:
-            self._data = open_focus(
+            data = open_focus(
                 [path],
                 currency=currency,
                 tag_aliases=tag_aliases,
                 cache_dir=cache_dir,
+                cache_max_bytes=cache_max_bytes,
                 progress=progress,
                 cancelled=self._cancelled,
             )
         except FocusError:
-            self._check()  # cancelled while converting: say so, not why reading stopped
+            self._check()  # cancelled while reading: say so, not why reading stopped
             raise
+        self._data = data
         try:
+            if data.check.rejected:
+                raise FocusError(
+                    f"{data.check.rejected_summary()}; fix the export (or compute with "
+                    "`finops-tui kpis --allow-rejects` to see every rejected row)"
+                )
+            progress(f"Fingerprinting {len(data.files)} file(s)…", None)
+            data.fingerprint(self._cancelled)
             self._check()
             progress(f"Computing {kpi}…", None)
             try:
-                result = compute(self._data, [kpi], options)[kpi]
+                result = compute(data, [kpi], options)[kpi]
             except Exception as exc:  # an interrupted query
                 self._check()
                 raise FocusError(f"cannot compute {kpi}: {str(exc).splitlines()[0]}") from None
         finally:
-            data, self._data = self._data, None
+            self._data = None
             data.close()
         self._check()
-        return Measured(result, source)
-
-    def _fingerprint(self, files: list[Path]) -> str:
-        """sha256 of the file (or, for several, of their names and hashes)."""
-        digests = []
-        for file in files:
-            digest = hashlib.sha256()
-            with file.open("rb") as f:
-                while chunk := f.read(CHUNK):
-                    self._check()
-                    digest.update(chunk)
-            digests.append((file.name, digest.hexdigest()))
-        if len(digests) == 1:
-            return digests[0][1][:HASH_PREFIX]
-        combined = hashlib.sha256("\n".join(f"{n} {h}" for n, h in digests).encode())
-        return combined.hexdigest()[:HASH_PREFIX]
+        return Measured(result, describe_files(data.files), data.check)

@@ -156,6 +156,7 @@ class StepScreen(Screen[None]):
             kpi=goal.kpi,
             cache_dir=self.session.cache_dir,
             tag_aliases=self.finops.config.tag_aliases,
+            cache_max_bytes=self.finops.config.cache_max_bytes,
         )
         measured = await self.app.push_screen_wait(dialog)
         if measured is None or measured.result.value is None:

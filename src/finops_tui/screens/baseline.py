@@ -1,8 +1,14 @@
 """Baseline a goal from cost data: pick a FOCUS file or folder and a KPI, compute it in the
-background with its progress shown, Escape to cancel. The figure goes back to the caller."""
+background with its progress shown, Escape to cancel. The figure goes back to the caller.
+
+The worker thread tells the dialog what happens with typed messages (`post_message` is
+thread-safe and never blocks, even while the app shuts down); every failure, expected or
+not, reaches the dialog and is shown there.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -10,11 +16,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.message import Message
 from textual.suggester import Suggester
 from textual.widgets import Button, Input, Label, ProgressBar, Select, Static
-from textual.worker import get_current_worker
 
-from finops_tui.focus.kpis import KPIS, Options
+from finops_tui.focus.kpis import KPIS, Options, parse_amount
 from finops_tui.focus.measure import Cancelled, Measured, Measuring
 from finops_tui.focus.reader import FocusError
 from finops_tui.screens.dialogs import Dialog
@@ -48,6 +54,27 @@ class BaselineDialog(Dialog[Measured]):
 
     SUBMIT_FROM_ANY_FIELD = True  # the other fields are optional: Enter computes at once
 
+    class Progressed(Message):
+        """The computation is at `text`, `share` done (None: unknown)."""
+
+        def __init__(self, text: str, share: float | None) -> None:
+            super().__init__()
+            self.text, self.share = text, share
+
+    class Failed(Message):
+        """The computation failed; `text` says why."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    class Finished(Message):
+        """The computation gave `measured`."""
+
+        def __init__(self, measured: Measured) -> None:
+            super().__init__()
+            self.measured = measured
+
     def __init__(
         self,
         title: str,
@@ -57,9 +84,11 @@ class BaselineDialog(Dialog[Measured]):
         kpi: str | None = None,
         cache_dir: Path | None = None,
         tag_aliases: dict[str, str] | None = None,
+        cache_max_bytes: int | None = None,
     ) -> None:
         super().__init__()
         self.cache_dir = cache_dir
+        self.cache_max_bytes = cache_max_bytes
         self.tag_aliases = tag_aliases or {}
         self.title_text = title
         self.kpis = kpis or list(KPIS)
@@ -117,9 +146,9 @@ class BaselineDialog(Dialog[Measured]):
         kpi = self.query_one("#kpi", Select).value
         budget_text = self.query_one("#budget", Input).value.strip()
         try:
-            budget = float(budget_text) if budget_text else None
-        except ValueError:
-            self._status(f"Budget {budget_text!r} is not a number", error=True)
+            budget = parse_amount(budget_text, "Budget") if budget_text else None
+        except ValueError as exc:
+            self._status(str(exc), error=True)
             return
         tag_key = self.query_one("#tag-key", Input).value.strip() or None
         currency = self.query_one("#currency", Input).value.strip().upper() or None
@@ -134,11 +163,8 @@ class BaselineDialog(Dialog[Measured]):
     def _run(
         self, measuring: Measuring, path: Path, kpi: str, options: Options, currency: str | None
     ) -> None:
-        worker = get_current_worker()
-
         def progress(text: str, share: float | None) -> None:
-            if not worker.is_cancelled:
-                self.app.call_from_thread(self._progress, text, share)
+            self._tell(measuring, self.Progressed(text, share))
 
         try:
             measured = measuring.run(
@@ -149,6 +175,7 @@ class BaselineDialog(Dialog[Measured]):
                 self.cache_dir,
                 currency=currency,
                 tag_aliases=self.tag_aliases,
+                cache_max_bytes=self.cache_max_bytes,
             )
         except Cancelled:
             return
@@ -156,29 +183,45 @@ class BaselineDialog(Dialog[Measured]):
             message = str(exc)
             if message.endswith("choose one currency"):
                 message += " in the currency field"
-            self.app.call_from_thread(self._failed, message)
-            return
-        self.app.call_from_thread(self._done, measured)
+            self._tell(measuring, self.Failed(message))
+        except Exception as exc:  # a bug must not leave the dialog waiting forever
+            self._tell(measuring, self.Failed(f"Unexpected error: {type(exc).__name__}: {exc}"))
+        else:
+            self._tell(measuring, self.Finished(measured))
 
-    def _progress(self, text: str, share: float | None) -> None:
+    def _tell(self, measuring: Measuring, message: Message) -> None:
+        """Send the dialog a message from the worker thread; never blocks, never raises."""
+        if measuring.cancelled:
+            return
+        with contextlib.suppress(RuntimeError):  # the app's event loop is gone: nobody waits
+            self.post_message(message)
+
+    @on(Progressed)
+    def _progress(self, message: Progressed) -> None:
         bar = self.query_one("#progress", ProgressBar)
-        if share is None:
+        if message.share is None:
             bar.update(total=None)
         else:
-            bar.update(total=100, progress=share * 100)
-        self._status(f"{text} (Escape cancels)")
+            bar.update(total=100, progress=message.share * 100)
+        self._status(f"{message.text} (Escape cancels)")
 
-    def _failed(self, message: str) -> None:
+    @on(Failed)
+    def _failed(self, message: Failed) -> None:
+        self._show_failure(message.text)
+
+    def _show_failure(self, text: str) -> None:
         self.measuring = None
         self.query_one("#progress").display = False
         self.query_one("#compute", Button).disabled = False
-        self._status(message, error=True)
+        self._status(text, error=True)
 
-    def _done(self, measured: Measured) -> None:
-        if measured.result.error:
-            self._failed(f"{measured.result.kpi}: {measured.result.error}")
+    @on(Finished)
+    def _done(self, message: Finished) -> None:
+        result = message.measured.result
+        if result.error:
+            self._show_failure(f"{result.kpi}: {result.error}")
             return
-        self.dismiss(measured)
+        self.dismiss(message.measured)
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:

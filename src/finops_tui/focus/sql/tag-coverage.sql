@@ -1,15 +1,12 @@
--- Share of effective cost on rows that carry the tag key $key, and any tag at all. Credits
--- and refunds (negative costs) are left out, so the shares stay between 0 and 1. Rows are
--- summed per distinct tag set first: tag sets repeat, so each is parsed once.
-WITH tag_sets AS (
-    SELECT Tags, sum(EffectiveCost) AS cost
-    FROM charges
-    WHERE EffectiveCost > 0
+-- Share of effective cost on tag sets (tag-sets.sql) that carry the tag key $key, and any
+-- tag at all. `tag_key_map` gives each key as written its normalised, aliased key.
+WITH keyed AS (
+    SELECT Tags, bool_or(key = $key) AS has_key
+    FROM (SELECT Tags, unnest(raw_keys) AS raw FROM tag_sets)
+    JOIN tag_key_map USING (raw)
     GROUP BY Tags
-), keyed AS (
-    SELECT tag_keys(Tags) AS keys, cost FROM tag_sets
 )
-SELECT sum(cost) FILTER (WHERE list_contains(keys, $key)) AS with_key,
-       sum(cost) FILTER (WHERE len(keys) > 0) AS with_any,
+SELECT sum(cost) FILTER (WHERE has_key) AS with_key,
+       sum(cost) FILTER (WHERE has_key IS NOT NULL) AS with_any,
        sum(cost) AS total
-FROM keyed
+FROM tag_sets LEFT JOIN keyed USING (Tags)
