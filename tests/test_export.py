@@ -230,7 +230,7 @@ async def test_export_from_the_app(store: Store, tmp_path: Path) -> None:
         app.screen.query_one("#format").value = "html"
         await pilot.pause()
         assert app.screen.query_one("#path").value == str(tmp_path / "2026-11-28-k3f9.html")
-        await pilot.press("enter")
+        await pilot.press("enter", "enter")  # from the format to the file, and export
         written = tmp_path / "2026-11-28-k3f9.html"
         await wait_until(pilot, written.exists)
         await wait_until(pilot, lambda: any(str(written) in n.message for n in app._notifications))
@@ -238,7 +238,27 @@ async def test_export_from_the_app(store: Store, tmp_path: Path) -> None:
         await pilot.press("x")
         await wait_until(pilot, lambda: isinstance(app.screen, ExportDialog))
         app.screen.query_one("#format").value = "html"
-        await pilot.press("enter")
+        await pilot.press("enter", "enter")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
         await pilot.press("y")
         await wait_until(pilot, lambda: written.read_text().startswith("<!DOCTYPE html>"))
+
+
+def test_markdown_escapes_what_would_be_markup_and_nothing_more() -> None:
+    from finops_tui.export.markdown import text
+
+    assert text("FP&A owns 88.2% of it") == "FP&A owns 88.2% of it"
+    assert text("&amp; stays text") == "\\&amp; stays text"
+    assert text("1. not a list\n2) nor this") == "1\\. not a list  \n2\\) nor this"
+
+
+def test_the_csv_says_what_each_goal_is_and_guards_formulas() -> None:
+    iteration = reviewed_iteration()
+    iteration.goals[0].statement = "=HYPERLINK(evil)"
+    rows = list(csv.DictReader(io.StringIO(export.render(iteration, "csv"))))
+    [row] = [r for r in rows if r["goal_id"] == "g1"]
+    assert row["goal_statement"] == "'=HYPERLINK(evil)"
+    assert row["goal_metric"] == iteration.goals[0].metric
+    assert row["goal_due"] == iteration.goals[0].due.isoformat()
+    others = [r for r in rows if not r["goal_id"]]
+    assert others and all(r["goal_statement"] == "" for r in others)

@@ -65,7 +65,8 @@ class FinOpsApp(App[None]):
     MODES = {HOME: _home_screen}
     DEFAULT_MODE = HOME
     BINDINGS = [
-        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+        # Off the footer, which needs the room at 80 columns; the list shows `q`, F1 both.
+        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True, show=False),
         Binding("f1,question_mark", "help", "Keys", id="help", key_display="F1"),
         Binding("ctrl+z", "undo", "Undo", id="undo", show=False, tooltip="Undo the last change"),
         Binding("ctrl+y", "redo", "Redo", id="redo", show=False, tooltip="Redo what was undone"),
@@ -111,6 +112,8 @@ class FinOpsApp(App[None]):
         self.keys = KeyOrder(self)
         self.session = Session(store, cache_dir=cache_dir, today=today, wake=self._wake)
         self._next_step: Step | None = None
+        self.places: dict[tuple[str, Step], object] = {}
+        """Where the user was on each step of each iteration (the cursor comes back there)."""
 
     # -- start and stop -----------------------------------------------------------------------
 

@@ -27,7 +27,7 @@ from finops_tui.store import LoadProblem, ProblemKind, Store, StoreError, make_p
 if TYPE_CHECKING:
     from finops_tui.model import Iteration
 
-INDEX_FORMAT = 3
+INDEX_FORMAT = 4
 Block = tuple[list[Any], list[list[Any]]]
 SETTLED_SECONDS = 2.0  # a file younger than this is read every time, never indexed
 

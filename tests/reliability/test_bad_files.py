@@ -65,7 +65,7 @@ async def test_bad_files_beside_a_good_one(store: Store, tmp_path: Path) -> None
     async with app.run_test(size=(100, 30)) as pilot:
         await home_ready(pilot)
         listed = str(app.screen.query_one("#problems").render())
-        assert f"{len(expected)} file(s) could not be read" in listed
+        assert f"{len(expected)} files could not be read" in listed
         await pilot.press("enter")
         await wait_until(pilot, lambda: app.session.iteration is not None)
         await pilot.press("ctrl+q")

@@ -26,7 +26,7 @@ async def export_works(pilot, app, target: Path) -> None:
     app.export_iteration(app.session.iteration)
     await wait_until(pilot, lambda: isinstance(app.screen, ExportDialog))
     app.screen.query_one("#path").value = str(target)
-    await pilot.press("enter")
+    await pilot.press("enter", "enter")  # from the format to the file, and export
     await wait_until(pilot, target.exists)
 
 

@@ -12,16 +12,16 @@ from finops_tui.export.report import Report, build_report, visible
 from finops_tui.lenses import LENSES
 from finops_tui.model import Iteration
 
-_INLINE = re.compile(r"([\\`*_\[\]<>|~&])")
+_INLINE = re.compile(r"([\\`*_\[\]<>|~]|&(?=#?[A-Za-z0-9]+;))")
 _LIST_OR_RULE = re.compile(r"^(\s*)([-+=#])", re.MULTILINE)
-_NUMBERED = re.compile(r"^(\s*\d+)\.", re.MULTILINE)
+_NUMBERED = re.compile(r"^(\s*\d+)([.)])(?=\s|$)", re.MULTILINE)
 
 
 def text(value: str) -> str:
     """User text for a paragraph: escaped, line breaks kept."""
     escaped = _INLINE.sub(r"\\\1", visible(value))
     escaped = _LIST_OR_RULE.sub(r"\1\\\2", escaped)
-    escaped = _NUMBERED.sub(r"\1\\.", escaped)
+    escaped = _NUMBERED.sub(r"\1\\\2", escaped)
     return escaped.replace("\n", "  \n")
 
 

@@ -15,6 +15,7 @@ COLUMNS = [
     "capability_id", "capability", "domain", "lens",
     "level_start", "target", "reached", "goal_id", "outcome",
     "weight", "target_score",
+    "goal_statement", "goal_metric", "goal_baseline", "goal_target", "goal_due",
 ]  # fmt: skip
 
 
@@ -56,4 +57,10 @@ def iteration_rows(iteration: Iteration) -> Iterator[dict[str, Any]]:
                 "outcome": goal.outcome.value if goal and goal.outcome else None,
                 "weight": weights[lens],
                 "target_score": target_score,
+                # What the goal is, so a spreadsheet shows more than "g1".
+                "goal_statement": goal.statement if goal else None,
+                "goal_metric": goal.metric if goal else None,
+                "goal_baseline": goal.baseline if goal else None,
+                "goal_target": goal.target if goal else None,
+                "goal_due": goal.due.isoformat() if goal and goal.due else None,
             }

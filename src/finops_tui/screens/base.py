@@ -134,6 +134,16 @@ class StepScreen(Screen[None]):
             return True
         return False
 
+    # -- where the user was ------------------------------------------------------------------
+
+    def remember(self, place: object) -> None:
+        """Keep where the user is on this step (a cell, a goal), to come back to it."""
+        self.finops.places[(self.iteration.id, self.STEP)] = place
+
+    def recall(self) -> object | None:
+        """Where the user last was on this step of this iteration, if anywhere."""
+        return self.finops.places.get((self.iteration.id, self.STEP))
+
     # -- cost data ----------------------------------------------------------------------------
 
     @work

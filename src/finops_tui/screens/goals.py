@@ -45,8 +45,13 @@ class GoalsScreen(StepScreen):
     def compose_body(self) -> ComposeResult:
         yield Static(id="goal-warnings")
         with Horizontal(classes="split goals-split"):
+            place = self.recall()
             yield GoalMatrix(
-                self.iteration, self.finops.catalog, read_only=self.read_only, id="matrix"
+                self.iteration,
+                self.finops.catalog,
+                read_only=self.read_only,
+                start_at=place if isinstance(place, Cell) else None,
+                id="matrix",
             )
             with VerticalScroll(id="side-panel"):
                 yield Static(id="cell-detail")
@@ -125,7 +130,9 @@ class GoalsScreen(StepScreen):
         self.show_cell()
 
     @on(GoalMatrix.CellHighlighted)
-    def _moved(self) -> None:
+    def _moved(self, event: GoalMatrix.CellHighlighted) -> None:
+        if event.cell is not None:
+            self.remember(event.cell)
         self.show_cell()
 
     @on(GoalMatrix.LevelChosen)

@@ -57,7 +57,7 @@ class HomeScreen(Screen[None]):
         Binding("s", "start_next", "Start next", id="start-next"),
         Binding("x", "export", "Export", id="export"),
         Binding("d,delete", "delete", "Delete", id="delete"),
-        Binding("q", "app.quit", "Quit", id="quit-home", show=False),
+        Binding("q", "app.quit", "Quit", id="quit-home", tooltip="Quit (ctrl+q anywhere)"),
     ]
 
     @property

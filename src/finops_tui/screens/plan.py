@@ -40,9 +40,9 @@ class PlanScreen(StepScreen):
 
     STEP = Step.PLAN
     BINDINGS = [
-        Binding("a", "add_action", "Add action", id="add-action"),
+        Binding("a", "add_action", "Add", id="add-action", tooltip="Add an action to the goal"),
         Binding("space", "cycle_status", "Status", id="cycle-status"),
-        Binding("e", "edit_action", "Edit", id="edit-action"),
+        Binding("e", "edit_action", "Edit", id="edit-action", show=False),
         Binding("m", "move_action", "Move", id="move-action", tooltip="Move to another goal"),
         Binding("x,delete", "remove_action", "Remove", id="remove-action"),
         Binding("c", "copy_url", "Copy link", id="copy-url", show=False),
@@ -120,6 +120,7 @@ class PlanScreen(StepScreen):
             return
         goals.add_options([Option(prompt, id=goal_id) for goal_id, prompt in prompts])
         ids = [goal_id for goal_id, _ in prompts]
+        keep = keep or self.recall()
         goals.highlighted = ids.index(keep) if keep in ids else 0
 
     def follow(self, change: Change) -> None:
@@ -174,7 +175,9 @@ class PlanScreen(StepScreen):
         self.refresh_bindings()
 
     @on(OptionList.OptionHighlighted, "#goals")
-    def _goal_highlighted(self) -> None:
+    def _goal_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option.id:
+            self.remember(event.option.id)
         self.actions_table.move_cursor(row=0)
         self.fill_actions()
 

@@ -42,6 +42,7 @@ class ScopeScreen(StepScreen):
                 self.finops.catalog,
                 self.iteration.capabilities,
                 read_only=self.read_only,
+                start_at=place if isinstance(place := self.recall(), str) else None,
                 id="checklist",
             )
             with VerticalScroll(id="side-panel"):
@@ -116,7 +117,10 @@ class ScopeScreen(StepScreen):
 
     @on(OptionList.OptionHighlighted, "#checklist")
     def _highlighted(self) -> None:
-        self.show_detail(self.checklist.highlighted_capability)
+        capability = self.checklist.highlighted_capability
+        if capability is not None:
+            self.remember(capability.id)
+        self.show_detail(capability)
 
     @on(CapabilityChecklist.Toggled)
     def _toggled(self, event: CapabilityChecklist.Toggled) -> None:

@@ -78,6 +78,7 @@ class StakeholdersScreen(StepScreen):
                 )
                 yield Static(id="length", classes="hint")
             yield Static(id="date-error", classes="field-error")
+            yield Static(id="date-advice", classes="warning")
             with Horizontal(classes="field-row"):
                 yield Label("Groups", classes="field-label")
                 for group in Group:
@@ -99,10 +100,6 @@ class StakeholdersScreen(StepScreen):
             )
 
     def on_mount(self) -> None:
-        table = self.query_one(PeopleTable)
-        table.add_column("Name", key="name", width=22)
-        table.add_column("Role", key="role", width=26)
-        table.add_column("Group", key="group", width=10)
         self.fill_people()
         self.show_length()
         self.query_one("#title", Input).focus()
@@ -129,14 +126,24 @@ class StakeholdersScreen(StepScreen):
         if notes.text != it.stakeholders.notes:
             notes.load_text(it.stakeholders.notes)
 
+    def on_resize(self) -> None:
+        self.fill_people()
+
     def fill_people(self) -> None:
+        """The people, the role column taking the width the name and group leave."""
         table = self.query_one(PeopleTable)
         row = table.cursor_row
+        role = max(12, self.size.width - 22 - 10 - 10)
+        if [c.width for c in table.ordered_columns] != [22, role, 10]:
+            table.clear(columns=True)
+            table.add_column("Name", key="name", width=22)
+            table.add_column("Role", key="role", width=role)
+            table.add_column("Group", key="group", width=10)
         table.clear()
         for person in self.iteration.stakeholders.people:
             table.add_row(
-                Text(person.name),
-                Text(person.role),
+                Text(person.name, no_wrap=True, overflow="ellipsis"),
+                Text(person.role, no_wrap=True, overflow="ellipsis"),
                 Text(person.group.value if person.group else ""),
             )
         if table.row_count:
@@ -146,9 +153,18 @@ class StakeholdersScreen(StepScreen):
         it = self.iteration
         weeks = (it.ends - it.starts).days / 7
         text = f"{weeks:.1f} weeks".replace(".0 ", " ")
-        if it.ends - it.starts > LONG_ITERATION:
-            text += " · long: keep iterations short (13 weeks at most)"
         update_quietly(self.query_one("#length", Static), Content(text))
+        advice = self.query_one("#date-advice", Static)
+        long = it.ends - it.starts > LONG_ITERATION
+        advice.display = long
+        if long:
+            update_quietly(
+                advice,
+                Content(
+                    f"⚠ {weeks:.0f} weeks is long: the tutorial keeps iterations short, "
+                    "13 weeks at most."
+                ),
+            )
 
     @on(Input.Changed, "#title")
     def _title(self, event: Input.Changed) -> None:

@@ -43,8 +43,11 @@ class CapabilityChecklist(OptionList):
         checked: Iterable[str] = (),
         *,
         read_only: bool = False,
+        start_at: str | None = None,
         id: str | None = None,
     ) -> None:
+        """`start_at`: the capability highlighted first (else the first one)."""
+        self.start_at = start_at
         self.catalog = catalog
         self.checked: set[str] = set(checked)
         self.read_only = read_only
@@ -60,6 +63,8 @@ class CapabilityChecklist(OptionList):
 
     def on_mount(self) -> None:
         self.highlighted = self._first_capability_index()
+        if self.start_at is not None:
+            self.highlight_capability(self.start_at)
 
     def _first_capability_index(self) -> int:
         return next(i for i, option in enumerate(self.options) if not option.disabled)
@@ -67,6 +72,13 @@ class CapabilityChecklist(OptionList):
     def _prompt(self, capability: Capability) -> Content:
         box = CHECKED if capability.id in self.checked else UNCHECKED
         return Content(f" {box} {capability.name}")
+
+    def highlight_capability(self, capability: str) -> None:
+        """Put the highlight on a capability's row, if it has one."""
+        for index, option in enumerate(self.options):
+            if option.id == capability:
+                self.highlighted = index
+                return
 
     @property
     def highlighted_capability(self) -> Capability | None:

@@ -83,7 +83,7 @@ class GoalMatrix(ScrollView, can_focus=True, inherit_bindings=False):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         # Enter first: the footer lists the bindings in this order.
-        Binding("enter", "edit_goal", "Edit goal"),
+        Binding("enter", "edit_goal", "Edit", tooltip="Describe the cell's goal"),
         Binding(
             ",".join(str(n) for n in range(MIN_LEVEL, MAX_LEVEL + 1)),
             "set_typed_level",
@@ -182,8 +182,10 @@ class GoalMatrix(ScrollView, can_focus=True, inherit_bindings=False):
         catalog: Catalog,
         *,
         read_only: bool = False,
+        start_at: Cell | None = None,
         id: str | None = None,
     ) -> None:
+        """`start_at`: the cell the cursor starts on (else the top left one)."""
         super().__init__(id=id)
         self.iteration = iteration
         self.catalog = catalog
@@ -194,6 +196,9 @@ class GoalMatrix(ScrollView, can_focus=True, inherit_bindings=False):
         self._typed: str | None = None
         self._row = 0
         self._column = 0
+        if start_at is not None and start_at.capability in iteration.capabilities:
+            self._row = iteration.capabilities.index(start_at.capability)
+            self._column = LENSES.index(start_at.lens)
         """The cursor: a row, and a lens by its index in LENSES."""
         self._strips: dict[int, Strip] = {}
         """Rows drawn at full width, by row index; a missing row is drawn when next shown."""
