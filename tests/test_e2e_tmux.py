@@ -142,12 +142,13 @@ def test_a_whole_iteration_in_tmux(terminal: Terminal, tmp_path: Path) -> None:
     assert it["stakeholders"]["business"] is True
     assert it["stakeholders"]["technology"] is False
     assert it["stakeholders"]["finance"] is True
+    assert it["framework"] == "finops-2025"  # a first iteration takes the current framework
     assert [s["capability"] for s in it["scope"]] == [
-        "data-analysis-showback",
-        "cost-allocation",
-        "managing-shared-cost",
+        "data-ingestion",
+        "allocation",
+        "reporting-analytics",
     ]
-    assert it["levels"]["data-analysis-showback"]["knowledge"] == 1
+    assert it["levels"]["data-ingestion"]["knowledge"] == 1
     [goal] = it["goals"]
     assert (goal["from_level"], goal["to_level"]) == (1, 2)
     assert goal["statement"] == "Everyone can find their cost"

@@ -17,7 +17,7 @@ from finops_tui.widgets.goal_matrix import GoalMatrix
 from .conftest import make_iteration
 from .ui import TODAY, burst, home_ready, make_app, on_step, open_step, saved, type_text, wait_until
 
-FIRST_THREE = ["data-analysis-showback", "cost-allocation", "managing-shared-cost"]
+FIRST_THREE = ["data-ingestion", "allocation", "reporting-analytics"]  # finops-2025
 
 
 async def test_a_whole_iteration_by_keyboard_then_the_next_one(store: Store) -> None:
@@ -56,13 +56,13 @@ async def test_a_whole_iteration_by_keyboard_then_the_next_one(store: Store) -> 
         await wait_until(pilot, lambda: saved(store).get("goals", [{}])[0].get("statement"))
         [goal] = saved(store)["goals"]
         assert (goal["capability"], goal["lens"], goal["from_level"], goal["to_level"]) == (
-            "data-analysis-showback",
+            "data-ingestion",
             "knowledge",
             1,
             2,
         )
         assert goal["statement"] == "Everyone reads the cost report"
-        assert saved(store)["levels"]["data-analysis-showback"]["knowledge"] == 1
+        assert saved(store)["levels"]["data-ingestion"]["knowledge"] == 1
 
         # Step 4: an action for the goal.
         await pilot.press("ctrl+n")
@@ -117,7 +117,7 @@ async def test_a_whole_iteration_by_keyboard_then_the_next_one(store: Store) -> 
     nxt = saved(store, second.stem)
     assert nxt["previous"] == first_id and nxt["number"] == 2
     assert [s["capability"] for s in nxt["scope"]] == FIRST_THREE
-    assert nxt["levels"]["data-analysis-showback"]["knowledge"] == 1
+    assert nxt["levels"]["data-ingestion"]["knowledge"] == 1
     [carried] = nxt["goals"]
     assert carried["statement"] == "Everyone reads the cost report"
     assert [a["title"] for a in carried["actions"]] == ["Send the report"]
@@ -168,7 +168,8 @@ async def test_a_bad_date_is_a_message_not_a_change(store: Store) -> None:
         ends.value = "2027-03-31"
         await wait_until(pilot, lambda: saved(store)["ends"] == date(2027, 3, 31))
         assert not error.display
-        assert "long" in str(app.screen.query_one("#length").render())
+        advice = app.screen.query_one("#date-advice")
+        assert advice.display and "is long" in str(advice.render())
 
 
 async def add_person(pilot: Pilot) -> None:

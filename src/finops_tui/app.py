@@ -356,11 +356,48 @@ class FinOpsApp(App[None]):
 
     @work
     async def offer_next_iteration(self, source: Iteration) -> None:
-        """Ask whether unfinished goals come along, then start the next iteration."""
+        """Start the iteration after `source`: say so when one already continues it (and offer
+        to open that), offer the successor framework, ask whether unfinished goals come."""
+        from finops_tui.frameworks import successor_framework
+        from finops_tui.migrate import plan_migration
         from finops_tui.screens.dialogs import PickDialog
 
+        if followers := self.session.followers_of(source.id):
+            follower = followers[0]
+            choice = await self.push_screen_wait(
+                PickDialog(
+                    f"#{follower.number} “{follower.title or 'untitled'}” already continues "
+                    f"#{source.number} (it starts {follower.starts}).",
+                    [
+                        ("open", Content(f"Open #{follower.number}")),
+                        ("another", Content(f"Start another iteration after #{source.number}")),
+                    ],
+                )
+            )
+            if choice == "open":
+                self.open_iteration(follower.id)
+            if choice != "another":
+                return
+        framework = source.framework
+        if (successor := successor_framework(source.framework)) is not None:
+            lines = plan_migration(source, successor).lines()
+            shown = "\n".join(f"  {line}" for line in lines[:12])
+            more = f"\n  … and {len(lines) - 12} more" if len(lines) > 12 else ""
+            choice = await self.push_screen_wait(
+                PickDialog(
+                    f"#{source.number} uses {source.framework}; {successor} is the current "
+                    f"FinOps Framework. Moving carries the scope and levels over:\n{shown}{more}",
+                    [
+                        ("move", Content(f"Move to {successor}")),
+                        ("stay", Content(f"Stay on {source.framework}")),
+                    ],
+                )
+            )
+            if choice is None:
+                return
+            framework = successor if choice == "move" else source.framework
         unfinished = len(source.unfinished_goals())
-        choice: str | None = "fresh"
+        choice = "fresh"
         if unfinished:
             choice = await self.push_screen_wait(
                 PickDialog(
@@ -374,7 +411,7 @@ class FinOpsApp(App[None]):
                 )
             )
         if choice is not None:
-            self.session.start_next(source, carry_unfinished=choice == "carry")
+            self.session.start_next(source, carry_unfinished=choice == "carry", framework=framework)
 
     @work
     async def export_iteration(self, iteration: Iteration) -> None:

@@ -206,22 +206,32 @@ class Session:
 
     def new_iteration(self) -> Iteration:
         """Start a fresh iteration today and open it."""
+        from finops_tui.frameworks import default_framework
         from finops_tui.model import Iteration
 
+        # The framework of the latest iteration, else the current FinOps Framework.
+        latest = self.history.summaries[0].framework if self.history.summaries else None
         iteration = Iteration.new(
-            self.store.new_id(self.today), self.history.next_number, self.today
+            self.store.new_id(self.today),
+            self.history.next_number,
+            self.today,
+            framework=default_framework(latest),
         )
         iteration.ends = self.today + timedelta(weeks=self.iteration_weeks)
         return self._adopt(iteration)
 
-    def start_next(self, source: Iteration, *, carry_unfinished: bool) -> Iteration:
-        """Start and open the iteration that continues `source`."""
+    def start_next(
+        self, source: Iteration, *, carry_unfinished: bool, framework: str | None = None
+    ) -> Iteration:
+        """Start and open the iteration that continues `source` (in `framework`, its own or
+        the one that succeeds it)."""
         starts = max(self.today, source.ends)
         iteration = source.start_next(
             self.store.new_id(starts),
             self.history.next_number,
             starts,
             carry_unfinished=carry_unfinished,
+            framework=framework,
         )
         return self._adopt(iteration)
 

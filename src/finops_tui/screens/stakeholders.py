@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
-from textual.widgets import Checkbox, DataTable, Input, Label, Static, TextArea
+from textual.widgets import Checkbox, DataTable, Input, Label, Select, Static, TextArea
 
 from finops_tui.model import LONG_ITERATION, Group, Person
 from finops_tui.screens.base import StepScreen
@@ -88,6 +88,16 @@ class StakeholdersScreen(StepScreen):
                         id=f"group-{group.value}",
                         disabled=self.read_only,
                     )
+            with Horizontal(classes="field-row"):
+                yield Label("Framework", classes="field-label", id="framework-label")
+                yield Select(
+                    self._framework_choices(),
+                    value=it.framework,
+                    allow_blank=False,
+                    id="framework",
+                    disabled=self.read_only or bool(it.scope),
+                )
+                yield Static(id="framework-hint", classes="hint")
             yield Label("People  (a add · Enter edit · x remove)", classes="section-label")
             yield PeopleTable(cursor_type="row", id="people")
             yield Label("Notes on the team's situation and experience", classes="section-label")
@@ -99,7 +109,36 @@ class StakeholdersScreen(StepScreen):
                 show_line_numbers=False,
             )
 
+    def _framework_choices(self) -> list[tuple[str, str]]:
+        """The frameworks on offer (built in, and a team's own), the iteration's among them."""
+        from finops_tui.frameworks import discover
+
+        offered = [
+            (f"{f.id} · {f.catalog.name.split(' (')[0]}", f.id) for f in discover().frameworks
+        ]
+        if self.iteration.framework not in [fid for _, fid in offered]:
+            offered.append(
+                (f"{self.iteration.framework} (not installed)", self.iteration.framework)
+            )
+        return offered
+
+    def show_framework(self) -> None:
+        select = self.query_one("#framework", Select)
+        scoped = bool(self.iteration.scope)
+        select.disabled = self.read_only or scoped
+        if select.value != self.iteration.framework:
+            select.value = self.iteration.framework
+        hint = "untick the scope to change it" if scoped and not self.read_only else ""
+        update_quietly(self.query_one("#framework-hint", Static), Content(hint))
+
+    @on(Select.Changed, "#framework")
+    def _framework(self, event: Select.Changed) -> None:
+        framework = str(event.value)
+        if framework != self.iteration.framework:
+            self.edit(f"framework {framework}", lambda it: it.set_framework(framework))
+
     def on_mount(self) -> None:
+        self.show_framework()
         self.fill_people()
         self.show_length()
         self.query_one("#title", Input).focus()
@@ -108,6 +147,7 @@ class StakeholdersScreen(StepScreen):
         it = self.iteration
         self.fill_people()
         self.show_length()
+        self.show_framework()
         if change.kind is ChangeKind.EDITED:
             return  # the fields made the edit: they show it already
         title = self.query_one("#title", Input)
