@@ -157,3 +157,25 @@ def test_a_whole_iteration_in_tmux(terminal: Terminal, tmp_path: Path) -> None:
     ]
     assert it["review"]["went_well"] == "Finance came to every check-in"
     assert it["status"] == "closed"
+
+
+def test_page_down_right_after_ctrl_p_does_not_end_the_app(
+    terminal: Terminal, tmp_path: Path
+) -> None:
+    data, rc = tmp_path / "data", tmp_path / "rc"
+    terminal.start(
+        f"sh -c 'FINOPS_TUI_DATA_DIR={data} FINOPS_TUI_CONFIG_DIR={tmp_path / 'cfg'} "
+        f"ESCDELAY=25 {APP} --demo; echo $? > {rc}'"
+    )
+    terminal.wait_for("Monthly budgets")
+    terminal.keys("Enter")
+    terminal.wait_for("Before you begin")
+    for _ in range(4):
+        terminal.keys("C-p", "PageDown")  # one burst: the key meets the list being filled
+        terminal.wait_for("Go to Goals")
+        terminal.keys("Escape")
+        wait(lambda: "Go to Goals" not in terminal.screen(), 5, terminal.screen)
+    assert not rc.exists(), terminal.screen()
+    terminal.keys("C-q")
+    wait(rc.exists, 10, lambda: f"the app to exit; screen:\n{terminal.screen()}")
+    assert rc.read_text().strip() == "0"

@@ -236,6 +236,12 @@ class FinOpsApp(App[None]):
         except StoreError as exc:
             self.notify(f"Theme not remembered: {exc}", severity="warning", markup=False)
 
+    def action_command_palette(self) -> None:
+        from finops_tui.widgets.palette import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(id="--command-palette"))
+
     def action_help(self) -> None:
         if self.screen.query("HelpPanel"):
             self.action_hide_help_panel()
