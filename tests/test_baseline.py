@@ -79,11 +79,20 @@ async def test_baseline_a_goal_then_measure_it_again_at_review(store: Store) -> 
         await wait_until(pilot, lambda: on_step(app, Step.REVIEW))
         await pilot.press("down", "m")
         await wait_until(pilot, lambda: isinstance(app.screen, BaselineDialog))
-        await type_text(pilot, SCENARIO_3)
+        # Measuring again asks the same question: the file and the KPI are filled in.
+        assert app.screen.query_one("#path").value == str(SCENARIOS / SCENARIO_3)
+        assert app.screen.query_one("#kpi").value == "commitment-utilization"
         await pilot.press("enter")
         await wait_until(pilot, lambda: len(saved(store)["goals"][1]["measurements"]) == 2)
-        # The baseline stays the first figure.
+        first, again = saved(store)["goals"][1]["measurements"]
+        assert again["kpi"] == first["kpi"] == "commitment-utilization"
+        assert again["path"] == first["path"] == str(SCENARIOS / SCENARIO_3)
+        # The baseline stays the first figure; the review shows both side by side.
         assert saved(store)["goals"][1]["baseline"].startswith("75.0%")
+        await wait_until(pilot, lambda: on_step(app, Step.REVIEW))
+        table = app.screen.query_one("#outcomes")
+        assert str(table.get_row_at(1)[3]) == "75.0% → 75.0%"
+        assert any("75.0% → 75.0%" in n.message for n in app._notifications)
 
 
 async def test_bad_data_is_explained_and_escape_leaves_the_goal_alone(

@@ -199,24 +199,42 @@ class Levels(Record):
 
 
 class Measurement(Record):
-    """A figure computed from cost data for a goal's metric."""
+    """A figure computed from cost data for a goal's metric, and what it was computed with,
+    so that measuring again asks the same question of newer data."""
 
     at: datetime
     value: float
     unit: str = ""
     source: str = ""
+    kpi: str = ""
+    period: str = ""
+    path: str = ""
+    """The file or folder as given (`source` names the files read, with their digests)."""
+    tag_key: str = ""
+    currency: str = ""
+    budget: float | None = None
 
     _keep_empty = frozenset({"at", "value"})
+
+    def asked_like(self, other: Measurement) -> bool:
+        """Whether two figures answer the same question (KPI, tag key, currency, budget),
+        so that they can be compared."""
+        return (self.kpi, self.tag_key, self.currency, self.budget) == (
+            other.kpi,
+            other.tag_key,
+            other.currency,
+            other.budget,
+        )
 
     @field_validator("at")
     @classmethod
     def _utc(cls, value: datetime) -> datetime:
         return _as_utc(value)
 
-    @field_validator("value")
+    @field_validator("value", "budget")
     @classmethod
-    def _finite(cls, value: float) -> float:
-        if not math.isfinite(value):
+    def _finite(cls, value: float | None) -> float | None:
+        if value is not None and not math.isfinite(value):
             raise ValueError(f"a measurement must be a finite number, not {value}")
         return value
 

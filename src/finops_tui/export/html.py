@@ -67,6 +67,7 @@ def render(iteration: Iteration) -> str:
         "</head>",
         "<body>",
         f"<h1>{t(s.heading)}</h1>",
+        f'<p class="headline"><strong>{t(s.headline())}</strong></p>',
         f'<p class="facts">{t(s.dates)} · {t(it.status.value)} · maturity {t(s.score_line())}'
         f" · {t(it.framework)} · file <code>{t(it.id)}.toml</code></p>",
     ]

@@ -40,7 +40,7 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
 def render(iteration: Iteration) -> str:
     s = build_report(iteration)
     it = iteration
-    out = [f"# {text(s.heading)}", ""]
+    out = [f"# {text(s.heading)}", "", f"**{s.headline()}**", ""]
     out += [
         f"- **Dates:** {s.dates}",
         f"- **Status:** {it.status.value}",

@@ -112,6 +112,22 @@ class Report:
     def targets(self) -> bool:
         return any(row.target_start is not None for row in self.rows)
 
+    def headline(self) -> str:
+        """The iteration in one line, for the top of a report: goals achieved, actions still
+        open, and the score from start to end."""
+        it = self.iteration
+        achieved, total = it.goals_achieved()
+        start = it.score()
+        parts = [f"{achieved}/{total} goals achieved"]
+        open_actions = len(it.open_actions())
+        parts.append(f"{open_actions} open action{'' if open_actions == 1 else 's'}")
+        if it.read_only:
+            end = it.score(at_end=True)
+            parts.append(f"score {start.points} → {end.points} of {start.maximum}")
+        else:
+            parts.append(f"score {start.points} of {start.maximum} at the start")
+        return " · ".join(parts)
+
     def score_line(self) -> str:
         it = self.iteration
         text = _score_text(it.score(), it.weighted_score() if self.weighted else None)

@@ -21,12 +21,15 @@ __all__ = ["Cancelled", "Measured", "Measuring", "describe_files"]
 
 @dataclass
 class Measured:
-    """A KPI's figure, the data check of its reading, and the files it was computed from
-    (`name (size, sha256:prefix)`)."""
+    """A KPI's figure, the data check of its reading, the files it was computed from
+    (`name (size, sha256:prefix)`), and what it was asked with (to measure the same again)."""
 
     result: Result
     source: str
     check: DataCheck
+    path: Path | None = None
+    options: Options | None = None
+    currency: str | None = None
 
 
 def describe_files(files: list[CostFile]) -> str:
@@ -91,7 +94,8 @@ class Measuring:
                     f"{data.check.rejected_summary()}; fix the export (or compute with "
                     "`finops-tui kpis --allow-rejects` to see every rejected row)"
                 )
-            progress(f"Fingerprinting {len(data.files)} file(s)…", None)
+            files = len(data.files)
+            progress(f"Fingerprinting {files} file{'' if files == 1 else 's'}…", None)
             data.fingerprint(self._cancelled)
             self._check()
             progress(f"Computing {kpi}…", None)
@@ -104,4 +108,4 @@ class Measuring:
             self._data = None
             data.close()
         self._check()
-        return Measured(result, describe_files(data.files), data.check)
+        return Measured(result, describe_files(data.files), data.check, path, options, currency)

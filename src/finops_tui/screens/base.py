@@ -149,7 +149,9 @@ class StepScreen(Screen[None]):
     @work
     async def measure_goal(self, goal: Goal) -> None:
         """Compute one of the KPIs that serve the goal's capability from cost data, and keep
-        the figure on the goal (the first one also fills an empty or 'unknown' baseline)."""
+        the figure on the goal (the first one also fills an empty or 'unknown' baseline).
+        Measuring again asks the same question: the last figure's file, KPI, tag key,
+        currency and budget come filled in, and both figures are shown side by side."""
         from finops_tui.focus.kpis import KPIS, format_value
         from finops_tui.model import Measurement, utc_now
         from finops_tui.screens.baseline import BaselineDialog
@@ -157,7 +159,8 @@ class StepScreen(Screen[None]):
         if self.read_only:
             return
         capability = self.finops.catalog.capability(goal.capability)
-        verb = "Measure again" if goal.measurements else "Baseline from cost data"
+        last = goal.measurements[-1] if goal.measurements else None
+        verb = "Measure again" if last else "Baseline from cost data"
         title = f"{verb}: goal {goal.id}, {capability.name} · {goal.lens.label}"
         dialog = BaselineDialog(
             title,
@@ -167,22 +170,38 @@ class StepScreen(Screen[None]):
             cache_dir=self.session.cache_dir,
             tag_aliases=self.finops.config.tag_aliases,
             cache_max_bytes=self.finops.config.cache_max_bytes,
+            again=last,
         )
         measured = await self.app.push_screen_wait(dialog)
         if measured is None or measured.result.value is None:
             return
-        result = measured.result
+        result, options = measured.result, measured.options
         shown = f"{format_value(result.value, result.unit)} ({result.kpi}, {result.period})"
         measurement = Measurement(
-            at=utc_now(), value=result.value, unit=result.unit, source=measured.source
+            at=utc_now(),
+            value=result.value,
+            unit=result.unit,
+            source=measured.source,
+            kpi=result.kpi,
+            period=result.period,
+            path=str(measured.path or ""),
+            tag_key=(options.tag_key or "") if options else "",
+            currency=measured.currency or "",
+            budget=options.budget if options else None,
         )
-        if self.edit(
-            f"measure goal {goal.id}",
+        goal_id = goal.id
+        if not self.edit(
+            f"measure goal {goal_id}",
             lambda it: it.record_measurement(
-                goal.id, measurement, kpi=result.kpi, shown=shown, metric=KPIS[result.kpi].title
+                goal_id, measurement, kpi=result.kpi, shown=shown, metric=KPIS[result.kpi].title
             ),
         ):
-            self.notify(f"Goal {goal.id}: {shown}", title="Measured", markup=False)
+            return
+        if last is not None:
+            before = format_value(last.value, last.unit)
+            alike = "" if last.asked_like(measurement) else " (asked differently: not comparable)"
+            shown = f"{before} → {format_value(result.value, result.unit)}{alike}"
+        self.notify(f"Goal {goal_id}: {shown}", title="Measured", markup=False)
 
     # -- moving between steps -----------------------------------------------------------------
 

@@ -23,6 +23,7 @@ from textual.widgets import Button, Input, Label, ProgressBar, Select, Static
 from finops_tui.focus.kpis import KPIS, Options, parse_amount
 from finops_tui.focus.measure import Cancelled, Measured, Measuring
 from finops_tui.focus.reader import FocusError
+from finops_tui.model import Measurement
 from finops_tui.screens.dialogs import Dialog
 
 
@@ -85,15 +86,20 @@ class BaselineDialog(Dialog[Measured]):
         cache_dir: Path | None = None,
         tag_aliases: dict[str, str] | None = None,
         cache_max_bytes: int | None = None,
+        again: Measurement | None = None,
     ) -> None:
+        """`again`: the goal's last figure; its file, KPI, tag key, currency and budget are
+        filled in, so the new figure answers the same question."""
         super().__init__()
+        self.again = again
         self.cache_dir = cache_dir
         self.cache_max_bytes = cache_max_bytes
         self.tag_aliases = tag_aliases or {}
         self.title_text = title
         self.kpis = kpis or list(KPIS)
         self.start = start
-        self.kpi = kpi if kpi in self.kpis else self.kpis[0]
+        wanted = again.kpi if again and again.kpi else kpi
+        self.kpi = wanted if wanted in self.kpis else self.kpis[0]
         self.measuring: Measuring | None = None
 
     def compose(self) -> ComposeResult:
@@ -101,7 +107,7 @@ class BaselineDialog(Dialog[Measured]):
             yield Static(Content(self.title_text), classes="dialog-title")
             yield Label("FOCUS cost data: a CSV, CSV.gz or Parquet file, or a folder")
             yield Input(
-                str(self.start) + os.sep,
+                self.again.path if self.again and self.again.path else str(self.start) + os.sep,
                 id="path",
                 suggester=PathSuggester(),
                 select_on_focus=False,
@@ -114,10 +120,16 @@ class BaselineDialog(Dialog[Measured]):
                 allow_blank=False,
                 id="kpi",
             )
+            again = self.again
             with Horizontal(classes="dialog-options"):
-                yield Input(placeholder="currency (if mixed)", id="currency")
-                yield Input(placeholder="tag key", id="tag-key")
-                yield Input(placeholder="budget amount", id="budget")
+                yield Input(
+                    again.currency if again else "",
+                    placeholder="currency (if mixed)",
+                    id="currency",
+                )
+                yield Input(again.tag_key if again else "", placeholder="tag key", id="tag-key")
+                budget = "" if again is None or again.budget is None else f"{again.budget:g}"
+                yield Input(budget, placeholder="budget amount", id="budget")
             yield ProgressBar(total=None, show_eta=False, id="progress")
             yield Static("", id="status")
             with Horizontal(classes="dialog-buttons"):

@@ -12,7 +12,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, DataTable, Label, TextArea
 
 from finops_tui.lenses import MAX_LEVEL, MIN_LEVEL
-from finops_tui.model import Outcome
+from finops_tui.model import Goal, Outcome
 from finops_tui.screens.base import StepScreen
 from finops_tui.screens.dialogs import ConfirmDialog, FormDialog, FormField
 from finops_tui.session import ChangeKind
@@ -29,6 +29,19 @@ RETROSPECTIVE = [
     ("went_poorly", "What didn't go well?"),
     ("improve", "What will we improve next time? (shown when the next iteration starts)"),
 ]
+
+
+def _measured(goal: Goal) -> str:
+    """The goal's first and latest figures side by side (`≠` when asked differently)."""
+    from finops_tui.focus.kpis import format_value
+
+    if not goal.measurements:
+        return "—"
+    first, last = goal.measurements[0], goal.measurements[-1]
+    if first is last:
+        return format_value(first.value, first.unit)
+    arrow = "→" if first.asked_like(last) else "≠"
+    return f"{format_value(first.value, first.unit)} {arrow} {format_value(last.value, last.unit)}"
 
 
 class OutcomeTable(DataTable[Text]):
@@ -77,10 +90,11 @@ class ReviewScreen(StepScreen):
 
     def on_mount(self) -> None:
         table = self.query_one(OutcomeTable)
-        table.add_column("Goal", key="goal", width=28)
+        table.add_column("Goal", key="goal", width=24)
         table.add_column("Outcome", key="outcome", width=8)
-        table.add_column("Reached", key="reached", width=9)
-        table.add_column("Evidence", key="evidence", width=19)
+        table.add_column("Reached", key="reached", width=7)
+        table.add_column("Measured", key="measured", width=17)
+        table.add_column("Evidence", key="evidence", width=12)
         self.fill()
         table.focus()
 
@@ -99,6 +113,7 @@ class ReviewScreen(StepScreen):
                 ),
                 Text(goal.outcome.value if goal.outcome else "—"),
                 Text("—" if goal.reached_level is None else str(goal.reached_level)),
+                Text(_measured(goal), no_wrap=True, overflow="ellipsis"),
                 Text(goal.evidence.replace("\n", " "), no_wrap=True, overflow="ellipsis"),
             )
         if table.row_count:
