@@ -1,0 +1,40 @@
+"""What people typed, made inert for each output format: control characters shown, Markdown
+and HTML escaped. No model import, so reports that never load pydantic (the progress across
+iterations) escape exactly as the iteration exports do."""
+
+from __future__ import annotations
+
+import re
+from html import escape
+
+_CONTROL_PICTURES = {code: chr(0x2400 + code) for code in range(0x20)} | {0x7F: "\u2421"}
+_KEEP = {ord("\n"), ord("\t")}
+_SHOWN = {k: v for k, v in _CONTROL_PICTURES.items() if k not in _KEEP}
+
+_INLINE = re.compile(r"([\\`*_\[\]<>|~&])")
+_LIST_OR_RULE = re.compile(r"^(\s*)([-+=#])", re.MULTILINE)
+_NUMBERED = re.compile(r"^(\s*\d+)\.", re.MULTILINE)
+
+
+def visible(text: str) -> str:
+    """Control characters as their visible symbols (␛ for ESC): a report never obeys them."""
+    return text.translate(_SHOWN)
+
+
+def md_text(value: str) -> str:
+    """User text for a Markdown paragraph: escaped, line breaks kept."""
+    escaped = _INLINE.sub(r"\\\1", visible(value))
+    escaped = _LIST_OR_RULE.sub(r"\1\\\2", escaped)
+    escaped = _NUMBERED.sub(r"\1\\.", escaped)
+    return escaped.replace("\n", "  \n")
+
+
+def md_cell(value: str) -> str:
+    """User text for a Markdown table cell: escaped, one line, pipes cannot split the cell."""
+    escaped = _INLINE.sub(r"\\\1", visible(value))
+    return escaped.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "<br>")
+
+
+def html_text(value: object) -> str:
+    """Text a person typed, as inert HTML; line breaks kept by CSS, control codes shown."""
+    return escape(visible(str(value)), quote=True)
