@@ -61,9 +61,9 @@ def team_history() -> list[Iteration]:
     first = Iteration.new("2026-01-05-aa01", 1, d1, now=_at(d1))
     first.title = "Get visibility of our cloud spend"
     first.set_scope(["data-analysis-showback", "cost-allocation", "budget-management"])
-    _levels(first, "data-analysis-showback", (1, 0, 0, 0, 0))
-    _levels(first, "cost-allocation", (1, 1, 0, 0, 0))
-    _levels(first, "budget-management", (1, 0, 0, 0, 0))
+    _levels(first, "data-analysis-showback", (2, 1, 1, 0, 0))
+    _levels(first, "cost-allocation", (2, 2, 0, 1, 0))
+    _levels(first, "budget-management", (2, 1, 1, 0, 0))
     tags = _goal(first, "cost-allocation", M, 2, "Know the share of spend with an owner tag",
                  Outcome.ACHIEVED)  # fmt: skip
     _measure(first, tags, "tag-coverage", date(2026, 1, 6), 0.41, "ratio")
@@ -79,7 +79,7 @@ def team_history() -> list[Iteration]:
     _levels(second, "managing-anomalies", (1, 1, 0, 0, 0))
     second.set_lens_weight("budget-management", M, 3)
     second.set_target_score("budget-management", 6)
-    _goal(second, "budget-management", P, 1, "A monthly budget review with finance",
+    _goal(second, "budget-management", P, 2, "A monthly budget review with finance",
           Outcome.MISSED)  # fmt: skip
     _goal(second, "managing-anomalies", M, 1, "Count the days with a cost jump",
           Outcome.ACHIEVED)  # fmt: skip
@@ -89,13 +89,14 @@ def team_history() -> list[Iteration]:
     third = second.start_next("2026-03-16-aa03", 3, d3, carry_unfinished=True, now=_at(d3))
     third.title = "Showback again, and shared cost"
     third.set_scope([*third.capabilities, "data-analysis-showback", "managing-shared-cost"])
-    _levels(third, "data-analysis-showback", (1, 0, 0, 1, 0))
+    _levels(third, "data-analysis-showback", (2, 1, 1, 1, 0))
+    _levels(third, "managing-shared-cost", (1, 1, 0, 0, 0))
     [carried] = third.goals
     third.record_outcome(carried.id, Outcome.ACHIEVED)
     _goal(third, "data-analysis-showback", A, 2, "Every product team sees its cost monthly",
           Outcome.ACHIEVED)  # fmt: skip
-    _goal(third, "managing-shared-cost", P, 1, "Agree a split rule for shared clusters",
-          Outcome.PARTLY, 0)  # fmt: skip
+    _goal(third, "managing-shared-cost", P, 2, "Agree a split rule for shared clusters",
+          Outcome.PARTLY, 1)  # fmt: skip
     _close(third)
 
     d4 = date(2026, 4, 20)
@@ -104,7 +105,7 @@ def team_history() -> list[Iteration]:
     auto = _goal(fourth, "allocation", AU, 1, "Tag policy enforced on new subscriptions",
                  Outcome.ACHIEVED)  # fmt: skip
     _measure(fourth, auto, "tag-coverage", date(2026, 5, 15), 0.78, "ratio")
-    _goal(fourth, "budgeting", P, 2, "Budgets per product in the finance tool",
+    _goal(fourth, "budgeting", P, 3, "Budgets per product in the finance tool",
           Outcome.ACHIEVED)  # fmt: skip
     _close(fourth)
 

@@ -93,7 +93,7 @@ def test_a_capability_that_leaves_the_scope_and_comes_back_keeps_one_row() -> No
     trend = trend_of(*history)
     showback = trend.capability("data-analysis-showback")
     assert [p.iteration for p in showback.points] == [history[0].id, history[2].id]
-    assert [(p.score_start, p.score_end) for p in showback.points] == [(1, 1), (2, 3)]
+    assert [(p.score_start, p.score_end) for p in showback.points] == [(4, 4), (5, 6)]
     assert showback.point(history[1].id) is None
     assert [c.id for c in trend.capabilities].count("data-analysis-showback") == 1
 
@@ -111,9 +111,10 @@ def test_a_framework_change_gives_renamed_capabilities_rows_that_name_what_they_
     assert allocation.successor_of == ("cost-allocation", "managing-shared-cost")
     # The catalogue's links are kept, also to capabilities this history never scoped.
     assert trend.capability("unit-economics").successor_of == ("measuring-unit-costs",)
-    # "Start next" merged the two at the lower level of each lens.
-    assert allocation.points[0].start == (0, 0, 0, 0, 0)
-    assert trend.capability("budgeting").points[0].start == (1, 1, 0, 0, 0)
+    # "Start next" merged the two at the lower level of each lens: (2, 2, 2, 1, 0) and
+    # (1, 1, 0, 0, 0).
+    assert allocation.points[0].start == (1, 1, 0, 0, 0)
+    assert trend.capability("budgeting").points[0].start == (2, 2, 1, 0, 0)
 
 
 def test_a_capability_that_keeps_its_id_in_the_successor_framework_keeps_its_row() -> None:
@@ -138,13 +139,15 @@ def test_the_assessment_weights_and_target_score_come_with_each_point() -> None:
     first, second = trend.capability("budget-management").points[:2]
     assert first.weights is None and first.target_score is None and first.target_met is None
     assert second.weights == (1, 1, 3, 1, 1) and second.target_score == 6
-    assert second.weighted_start == pytest.approx(100 * 1 / 28)
+    assert second.weighted_start == pytest.approx(100 * (2 + 1 + 3) / 28)
     assert second.target_met is False
+    budgeting = trend.capability("budgeting").points[0]
+    assert (budgeting.score_end, budgeting.target_score, budgeting.target_met) == (6, 6, True)
     payload = second.to_json()
     assert payload["weights"] == {
         "knowledge": 1, "process": 1, "metrics": 3, "adoption": 1, "automation": 1,
     }  # fmt: skip
-    assert (payload["weighted_start"], payload["weighted_end"]) == (3.6, 3.6)
+    assert (payload["weighted_start"], payload["weighted_end"]) == (21.4, 21.4)
     assert (payload["target_score"], payload["target_met"]) == (6, False)
 
 
@@ -259,10 +262,10 @@ def test_compare_two_iterations_of_one_framework() -> None:
         ("added", "managing-shared-cost"),
     ]  # fmt: skip
     assert [(c.capability, c.lens, c.before, c.after, c.up) for c in cmp.levels] == [
-        ("budget-management", P, 0, 1, True)
+        ("budget-management", P, 1, 2, True)
     ]
     assert [(s.capability, s.before, s.after) for s in cmp.scores] == [
-        ("cost-allocation", 4, 4), ("budget-management", 1, 2), ("managing-anomalies", 3, 3),
+        ("cost-allocation", 7, 7), ("budget-management", 4, 5), ("managing-anomalies", 3, 3),
     ]  # fmt: skip
     assert [(g.id, g.outcome) for g in cmp.goals_before] == [("g1", "missed"), ("g2", "achieved")]
     # The missed budget goal was carried over into the next iteration.
@@ -305,7 +308,7 @@ def test_compare_across_a_framework_change_matches_successors_either_way_round()
     assert not cmp.scope_of("removed") and not cmp.scope_of("added")
     # A merged capability is compared with the lower level of its parts, as "start next" set it.
     assert [(c.capability, c.lens, c.before, c.after) for c in cmp.levels] == [
-        ("allocation", AU, 0, 1), ("budgeting", P, 1, 2),
+        ("allocation", AU, 0, 1), ("budgeting", P, 2, 3),
     ]  # fmt: skip
     back = compare(fourth, third)
     assert {s.capability: s.sources for s in back.scope if s.kind == "moved"} == {

@@ -73,9 +73,9 @@ def test_the_table_has_a_row_per_capability_and_a_column_per_iteration(
     header = next(line for line in lines if line.startswith("ID "))
     assert header.split() == ["ID", "CAPABILITY", "#1", "#2", "#3", "#4", "#5"]
     row = next(line for line in lines if line.startswith("cost-allocation "))
-    assert row.split()[-5:] == ["2→4", "4→4", "4→4", "·", "·"]
+    assert row.split()[-5:] == ["5→7", "7→7", "7→7", "·", "·"]
     row = next(line for line in lines if line.startswith("budgeting "))
-    assert row.split()[-2:] == ["2→3", "3→…"]
+    assert row.split()[-2:] == ["5→6", "6→…"]
     assert "allocation continues cost-allocation, managing-shared-cost" in "\n".join(lines)
 
 
@@ -100,9 +100,9 @@ def test_json_contract(history: Store, capsys: pytest.CaptureFixture[str]) -> No
     }  # fmt: skip
     assert closed["iteration"] == "2026-04-20-aa04"
     assert closed["start"] == {
-        "knowledge": 1, "process": 1, "metrics": 0, "adoption": 0, "automation": 0,
+        "knowledge": 2, "process": 2, "metrics": 1, "adoption": 0, "automation": 0,
     }  # fmt: skip
-    assert closed["end"]["process"] == 2 and (closed["score_start"], closed["score_end"]) == (2, 3)
+    assert closed["end"]["process"] == 3 and (closed["score_start"], closed["score_end"]) == (5, 6)
     assert active["end"] is None and active["score_end"] is None
     # Points only for iterations whose scope holds the capability.
     showback = next(c for c in payload["capabilities"] if c["id"] == "data-analysis-showback")

@@ -14,6 +14,10 @@ _SHOWN = {k: v for k, v in _CONTROL_PICTURES.items() if k not in _KEEP}
 _INLINE = re.compile(r"([\\`*_\[\]<>|~&])")
 _LIST_OR_RULE = re.compile(r"^(\s*)([-+=#])", re.MULTILINE)
 _NUMBERED = re.compile(r"^(\s*\d+)\.", re.MULTILINE)
+# Text that a Markdown table cell shows as it is: nothing _INLINE escapes, one line.
+_MD_INERT = re.compile(r"[^\\`*_\[\]<>|~&\x00-\x1f\x7f]*")
+# Text that HTML shows as it is: no markup characters, no control characters.
+_HTML_INERT = re.compile(r"[^&<>\"'\x00-\x08\x0b-\x1f\x7f]*")
 
 
 def visible(text: str) -> str:
@@ -31,10 +35,22 @@ def md_text(value: str) -> str:
 
 def md_cell(value: str) -> str:
     """User text for a Markdown table cell: escaped, one line, pipes cannot split the cell."""
+    if _MD_INERT.fullmatch(value):  # most cells: figures, dates, plain names
+        return value
     escaped = _INLINE.sub(r"\\\1", visible(value))
     return escaped.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "<br>")
 
 
 def html_text(value: object) -> str:
     """Text a person typed, as inert HTML; line breaks kept by CSS, control codes shown."""
-    return escape(visible(str(value)), quote=True)
+    text = str(value)
+    if _HTML_INERT.fullmatch(text):  # most report cells: figures, dates, plain names
+        return text
+    return escape(visible(text), quote=True)
+
+
+def html_texts(values: list[str]) -> list[str]:
+    """A row of cells as inert HTML, with one check for the usual row that needs nothing."""
+    if _HTML_INERT.fullmatch("".join(values)):
+        return values
+    return [html_text(v) for v in values]

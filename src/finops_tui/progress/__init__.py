@@ -16,12 +16,11 @@ This package imports nothing itself, so that `progress` starts fast.
 
 from __future__ import annotations
 
+import importlib
 import json
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from finops_tui.progress.compare import Comparison
     from finops_tui.progress.trend import Trend
 
@@ -31,20 +30,37 @@ COMPARISON_FORMATS = ("json", "markdown")
 
 
 def _json(payload: object) -> str:
-    return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+    """JSON laid out for reading, yet written by the standard library's C encoder (which
+    `indent` would turn off, five times slower on a long history): a container holding
+    lists of objects is spread over lines, one line for every other object or list."""
+    return _layout(payload, "") + "\n"
+
+
+def _layout(value: object, pad: str) -> str:
+    if isinstance(value, dict) and any(map(_holds_containers, value.values())):
+        inner = pad + "  "
+        items = [f"{inner}{json.dumps(k)}: {_layout(v, inner)}" for k, v in value.items()]
+        return "{\n" + ",\n".join(items) + f"\n{pad}}}"
+    if _holds_containers(value):
+        assert isinstance(value, list)
+        inner = pad + "  "
+        return "[\n" + ",\n".join(inner + _layout(v, inner) for v in value) + f"\n{pad}]"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _holds_containers(value: object) -> bool:
+    return isinstance(value, list) and any(isinstance(v, dict | list) for v in value)
 
 
 def render(trend: Trend, fmt: str) -> str:
-    """The trend as text in one of FORMATS."""
-    from finops_tui.progress import csv, html, markdown
-
-    renderers: dict[str, Callable[[Trend], str]] = {
-        "json": lambda t: _json(t.to_json()),
-        "markdown": markdown.render,
-        "html": html.render,
-        "csv": csv.render,
-    }
-    return renderers[fmt](trend)
+    """The trend as text in one of FORMATS (only that format's module is loaded)."""
+    if fmt == "json":
+        return _json(trend.to_json())
+    if fmt not in FORMATS:
+        raise ValueError(f"progress is written as {', '.join(FORMATS)}, not {fmt}")
+    module = importlib.import_module(f"finops_tui.progress.{fmt}")
+    text: str = module.render(trend)
+    return text
 
 
 def render_comparison(comparison: Comparison, fmt: str) -> str:

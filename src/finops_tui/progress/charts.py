@@ -29,7 +29,7 @@ FONT = 'font-family="system-ui, sans-serif"'
 
 def _n(value: float) -> str:
     """A coordinate, short."""
-    return f"{value:.1f}".removesuffix(".0")
+    return str(value) if value.__class__ is int else f"{value:.1f}"
 
 
 def svg(width: float, height: float, title: str, body: Sequence[str]) -> str:
@@ -69,7 +69,7 @@ def rect(x: float, y: float, w: float, h: float, fill: str, stroke: str | None =
 
 
 def polyline(points: Sequence[tuple[float, float]], stroke: str, width: float = 1.5) -> str:
-    coords = " ".join(f"{_n(x)},{_n(y)}" for x, y in points)
+    coords = " ".join([f"{x:.1f},{y:.1f}" for x, y in points])
     return (
         f'<polyline points="{coords}" fill="none" stroke="{stroke}" '
         f'stroke-width="{_n(width)}" stroke-linejoin="round"/>'
@@ -85,6 +85,7 @@ def circle(x: float, y: float, r: float, fill: str, stroke: str | None = None) -
 
 PANEL_W, PANEL_H, PANELS_PER_ROW = 300, 128, 3
 PLOT_TOP, PLOT_H, PLOT_LEFT, PLOT_W = 26, 70, 26, 256
+DOTS_FROM = 8  # px between iterations: closer than this, the dots would only blur the line
 
 
 def score_chart(trend: Trend) -> str:
@@ -101,6 +102,7 @@ def score_chart(trend: Trend) -> str:
         {h.id: i for i, h in enumerate(trend.iterations)},
         PLOT_W / count,
         max(5, min(CAPABILITY_MAX_SCORE, -(-highest // 5) * 5)),
+        framework_changes(trend),
     )
     rows = -(-len(trend.capabilities) // PANELS_PER_ROW)
     body = []
@@ -112,6 +114,13 @@ def score_chart(trend: Trend) -> str:
     return svg(PANEL_W * PANELS_PER_ROW, PANEL_H * rows, title, body)
 
 
+def framework_changes(trend: Trend) -> list[int]:
+    """The places (iteration indexes) where an iteration's framework differs from the one
+    before it, e.g. the move from finops-2023 to finops-2025."""
+    heads = trend.iterations
+    return [i for i in range(1, len(heads)) if heads[i].framework != heads[i - 1].framework]
+
+
 class _Frame(NamedTuple):
     """What the panels of the score chart share."""
 
@@ -120,11 +129,13 @@ class _Frame(NamedTuple):
     step: float
     top: int
     """The score at the top of the y axis."""
+    changes: list[int]
+    """Places on the x axis where the framework changes."""
 
 
 def _panel(capability: CapabilityTrend, frame: _Frame, ox: float, oy: float,
            trend: Trend) -> list[str]:  # fmt: skip
-    index, step, top = frame
+    index, step, top, changes = frame
 
     def y(score: float) -> float:
         return oy + PLOT_TOP + PLOT_H * (1 - score / top)
@@ -135,6 +146,8 @@ def _panel(capability: CapabilityTrend, frame: _Frame, ox: float, oy: float,
     for score in dict.fromkeys((0, top // 2, top)):
         out.append(line(left, y(score), right, y(score), GRID))
         out.append(text(left - 4, y(score) + 4, str(score), anchor="end", fill=MUTED, size=9))
+    for i in changes:
+        out.append(line(left + i * step, y(top), left + i * step, y(0), MUTED, 1, "2 2"))
     runs: list[list[tuple[float, float]]] = []
     last = -2
     half = min(step * 0.3, 6.0)
@@ -150,7 +163,7 @@ def _panel(capability: CapabilityTrend, frame: _Frame, ox: float, oy: float,
             runs.append(path)
         last = i
     out += [polyline(run, LINE) for run in runs if len(run) > 1]
-    for point in capability.points:
+    for point in capability.points if step >= DOTS_FROM else ():  # a long history: lines only
         x = left + (index[point.iteration] + 0.5) * step
         if point.score_end is None:
             out.append(circle(x - half, y(point.score_start), 2.5, "#ffffff", LINE))

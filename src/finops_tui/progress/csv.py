@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from typing import Any
 
 from finops_tui.export.csv import neutralise
@@ -29,37 +30,41 @@ def _iteration(head: IterationHead) -> list[Any]:
             head.status.value, head.framework]  # fmt: skip
 
 
-def rows(trend: Trend) -> list[list[Any]]:
+def _safe(values: list[Any]) -> list[Any]:
+    return [neutralise(v) for v in values]
+
+
+def rows(trend: Trend) -> Iterator[list[Any]]:
     """Every row, in the order of COLUMNS: levels and scores per capability (iterations
-    oldest first), then goals and measurements per iteration."""
-    out: list[list[Any]] = []
+    oldest first), then goals and measurements per iteration. Text is made safe for a
+    spreadsheet once per iteration and capability (the other cells are numbers)."""
+    heads = {h.id: _safe(_iteration(h)) for h in trend.iterations}
     for c in trend.capabilities:
+        capability = _safe([c.id, c.name])
         for p in c.points:
-            it = _iteration(trend.iteration(p.iteration))
+            it = heads[p.iteration]
+            weights = p.weights or (1,) * len(LENSES)
+            end = p.end or (None,) * len(LENSES)
             for i, lens in enumerate(LENSES):
-                end = None if p.end is None else p.end[i]
-                weight = 1 if p.weights is None else p.weights[i]
-                out.append(["level", *it, c.id, c.name, lens.value, p.start[i], end, weight,
-                            p.target_score, None, None, None, None, None, None])  # fmt: skip
-            out.append(["score", *it, c.id, c.name, None, p.score_start, p.score_end, None,
-                        p.target_score, None, None, None, None, None, None])  # fmt: skip
+                yield ["level", *it, *capability, lens.value, p.start[i], end[i], weights[i],
+                       p.target_score, None, None, None, None, None, None]  # fmt: skip
+            yield ["score", *it, *capability, None, p.score_start, p.score_end, None,
+                   p.target_score, None, None, None, None, None, None]  # fmt: skip
     for head, goals in zip(trend.iterations, trend.goals, strict=True):
-        it = _iteration(head)
+        it = heads[head.id]
         for outcome in OUTCOMES:
-            out.append(["goals", *it, *([None] * 7), None, outcome, None, None,
-                        getattr(goals, outcome), None])  # fmt: skip
+            yield ["goals", *it, *([None] * 7), None, outcome, None, None,
+                   getattr(goals, outcome), None]  # fmt: skip
     names = {c.id: c.name for c in trend.capabilities}
     for m in trend.measurements:
-        it = _iteration(trend.iteration(m.iteration))
-        out.append(["measurement", *it, m.capability, names.get(m.capability), None, None, None,
-                    None, None,
-                    m.goal, None, m.kpi, m.at, finite(m.value), m.unit])  # fmt: skip
-    return out
+        yield ["measurement", *heads[m.iteration], *_safe([m.capability, names.get(m.capability)]),
+               None, None, None, None, None, *_safe([m.goal, None, m.kpi, m.at]),
+               finite(m.value), neutralise(m.unit)]  # fmt: skip
 
 
 def render(trend: Trend) -> str:
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    writer.writerows([neutralise(v) for v in row] for row in rows(trend))
+    writer.writerows(rows(trend))
     return out.getvalue()

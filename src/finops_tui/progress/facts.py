@@ -12,7 +12,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from finops_tui.lenses import CAPABILITY_MAX_SCORE, LENSES, MAX_LEVEL, MAX_WEIGHT, Lens
 from finops_tui.terms import Outcome, Status
@@ -20,6 +20,7 @@ from finops_tui.terms import Outcome, Status
 if TYPE_CHECKING:
     from finops_tui.model import Iteration
 
+_E = TypeVar("_E")
 LevelsTuple = tuple[int, ...]
 """One level 0-4 per lens, in the order of `LENSES`."""
 STATEMENT_CHARS = 200
@@ -138,7 +139,7 @@ class IterationFacts:
             id=_text(d["id"]),
             number=_whole(d["number"], 1, None),
             title=_text(d["title"]),
-            status=Status(d["status"]),
+            status=_member(_STATUS_OF, d["status"]),
             framework=_text(d["framework"]),
             starts=date.fromisoformat(_text(d["starts"])),
             ends=date.fromisoformat(_text(d["ends"])),
@@ -158,10 +159,6 @@ def _text(value: object) -> str:
     if type(value) is not str:
         raise ValueError("expected text")
     return value
-
-
-def _maybe_text(value: object) -> str | None:
-    return None if value is None else _text(value)
 
 
 def _whole(value: object, low: int, high: int | None) -> int:
@@ -190,19 +187,39 @@ def _levels(value: object, high: int = MAX_LEVEL) -> LevelsTuple:
     raise ValueError("expected a level 0-4 (a weight 0-5) per lens")
 
 
+def _texts(*values: object) -> None:
+    for value in values:
+        if type(value) is not str:
+            raise ValueError("expected text")
+
+
+def _member(members: dict[object, _E], value: object) -> _E:
+    # A dict lookup: calling an enum is slow, and this runs for every goal of a history.
+    try:
+        return members[value]
+    except (KeyError, TypeError):
+        raise ValueError(f"unknown value {value!r}") from None
+
+
+_LENS_OF: dict[object, Lens] = {lens.value: lens for lens in Lens}
+_OUTCOME_OF: dict[object, Outcome | None] = {o.value: o for o in Outcome} | {None: None}
+_STATUS_OF: dict[object, Status] = {status.value: status for status in Status}
+
+
 def _capability(data: object) -> CapabilityFacts:
     cid, name, url, successor_of, start, reached, weights, target = _fields(data, 8)
     if type(successor_of) is not list:
         raise ValueError("expected a list of capabilities")
+    _texts(cid, name, url, *successor_of)
     return CapabilityFacts(
-        id=_text(cid),
-        name=_text(name),
-        url=_text(url),
-        successor_of=tuple(_text(s) for s in successor_of),
-        start=_levels(start),
-        reached=_levels(reached),
-        weights=None if weights is None else _levels(weights, MAX_WEIGHT),
-        target_score=None if target is None else _whole(target, 1, CAPABILITY_MAX_SCORE),
+        cid,
+        name,
+        url,
+        tuple(successor_of),
+        _levels(start),
+        _levels(reached),
+        None if weights is None else _levels(weights, MAX_WEIGHT),
+        None if target is None else _whole(target, 1, CAPABILITY_MAX_SCORE),
     )
 
 
@@ -210,17 +227,18 @@ def _goal(data: object) -> GoalFacts:
     gid, capability, lens, low, high, outcome, reached, statement, kpi, measured = _fields(data, 10)
     if type(measured) is not list:
         raise ValueError("expected a list of measurements")
+    _texts(gid, capability, statement, *(() if kpi is None else (kpi,)))
     return GoalFacts(
-        id=_text(gid),
-        capability=_text(capability),
-        lens=Lens(lens),
-        from_level=_whole(low, 0, MAX_LEVEL),
-        to_level=_whole(high, 0, MAX_LEVEL),
-        outcome=None if outcome is None else Outcome(outcome),
-        reached_level=None if reached is None else _whole(reached, 0, MAX_LEVEL),
-        statement=_text(statement),
-        kpi=_maybe_text(kpi),
-        measurements=tuple(_measurement(m) for m in measured),
+        gid,
+        capability,
+        _member(_LENS_OF, lens),
+        _whole(low, 0, MAX_LEVEL),
+        _whole(high, 0, MAX_LEVEL),
+        _member(_OUTCOME_OF, outcome),
+        None if reached is None else _whole(reached, 0, MAX_LEVEL),
+        statement,
+        kpi,
+        tuple([_measurement(m) for m in measured]) if measured else (),
     )
 
 

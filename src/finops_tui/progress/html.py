@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from finops_tui.export import html_page as page
 from finops_tui.export.escape import html_text as t
+from finops_tui.export.escape import html_texts
 from finops_tui.progress import charts
 from finops_tui.progress.tables import (
     DEFINITIONS,
@@ -55,8 +56,8 @@ def _table(section: Section, numeric_from: int) -> list[str]:
     out += ["</tr></thead>", "<tbody>"]
     for row in section.rows:
         cells = [
-            f'<td class="num">{t(v)}</td>' if i >= numeric_from else f"<td>{t(v)}</td>"
-            for i, v in enumerate(row)
+            f'<td class="num">{v}</td>' if i >= numeric_from else f"<td>{v}</td>"
+            for i, v in enumerate(html_texts(row))
         ]
         out.append("<tr>" + "".join(cells) + "</tr>")
     out += ["</tbody>", "</table></div>"]
@@ -77,7 +78,14 @@ def render(trend: Trend) -> str:
     out.append("<h2>Score per capability</h2>")
     if trend.capabilities:
         out.append(charts.score_chart(trend))
-    out += [f'<p class="note">{t(note)}</p>' for note in score.notes]
+    notes = list(score.notes)
+    heads = trend.iterations
+    notes += [
+        f"The dashed line: from #{heads[i].number} on, iterations use {heads[i].framework}."
+        for i in charts.framework_changes(trend)
+    ]
+    if notes:
+        out += ['<ul class="note">', *(f"<li>{t(note)}</li>" for note in notes), "</ul>"]
     out.append("<h2>Lens by lens</h2>")
     if not trend.capabilities:
         out.append("<p>No capability scoped yet.</p>")
