@@ -25,6 +25,7 @@ from finops_tui.store import Store
 
 from .conftest import make_iteration
 from .progress_history import team_history
+from .test_frameworks import TEAM, team_iteration, write_catalog
 
 GOLDEN = Path(__file__).parent / "golden"
 HOSTILE = "</td><script>alert(1)</script><svg onload=alert(2)> [x](javascript:y) =1+2 \x1b[31m"
@@ -336,3 +337,39 @@ def test_a_damaged_facts_entry_is_read_again_from_its_file(
         entry["facts"]["capabilities"] = "lies"
     path.write_text(json.dumps(document))
     assert output(capsys, "progress", "--format", "json") == first
+
+
+def test_a_teams_catalogue_names_its_capabilities_inertly_and_a_missing_one_by_id(
+    store: Store, capsys: pytest.CaptureFixture[str]
+) -> None:
+    hostile = "Showback </text><script>alert(1)</script><a href=http://evil.example>"
+    path = write_catalog("team.toml", TEAM.replace("Showback to product teams", hostile, 1))
+    store.save(team_iteration())
+    page = parse(output(capsys, "progress", "--format", "html"))
+    assert "script" not in page.tags and page.tags.count("svg") == 4  # scores, 2 heatmaps, goals
+    assert {value for name, value in page.attributes if name == "href"} == {
+        "https://wiki.example.org/finops/showback", "https://wiki.example.org/finops/commitments",
+    }  # fmt: skip
+    assert any(hostile in text for text in page.text)
+    payload = json.loads(output(capsys, "progress", "--format", "json"))
+    showback = payload["capabilities"][0]
+    assert (showback["name"], showback["successor_of"]) == (
+        hostile, ["reporting-analytics", "allocation"],
+    )  # fmt: skip
+    path.unlink()  # the catalogue is gone: the iteration is still shown, its ids as names
+    payload = json.loads(output(capsys, "progress", "--format", "json"))
+    assert [(c["id"], c["name"], c["url"]) for c in payload["capabilities"]] == [
+        ("showback", "showback", ""), ("commitments", "commitments", ""),
+    ]  # fmt: skip
+
+
+def test_reading_a_long_history_shows_progress_on_stderr(
+    history: Store, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from finops_tui import cli
+
+    monkeypatch.setattr(cli._ReadingProgress, "AFTER_SECONDS", -1.0)
+    assert run(["progress", "--format", "json"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == "Reading iterations\n"  # not a terminal: once, no bar
+    assert json.loads(captured.out)["iterations"]

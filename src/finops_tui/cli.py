@@ -104,8 +104,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="what changed between two iterations: scope, levels, scores, goals",
         description="A and B are each an id, a unique id prefix, a number, or 'latest'.",
     )
-    diff.add_argument("before", metavar="A")
-    diff.add_argument("after", metavar="B")
+    diff.add_argument("before", metavar="A", help="the iteration to compare from")
+    diff.add_argument("after", metavar="B", help="the iteration to compare with A")
     diff.add_argument("--format", choices=["table", "json", "markdown"], default="table")
     kpis = commands.add_parser(
         "kpis",
