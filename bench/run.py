@@ -124,6 +124,8 @@ def main() -> None:
                 SCRIPT, "export", "latest", "--format", "markdown"
             ],
             "`export --all --format csv`": [SCRIPT, "export", "--all", "--format", "csv"],
+            "`progress`": [SCRIPT, "progress"],
+            "`progress --format html`": [SCRIPT, "progress", "--format", "html"],
         }  # fmt: skip
         if "scripts" in wanted:
             commands |= scripts

@@ -139,6 +139,9 @@ def test_version_help_and_usage_errors() -> None:
     [
         ["list"], ["list", "--json"], ["doctor"], ["--version"], ["catalog"],
         ["catalog", "--json"], ["catalog", "--framework", "finops-2025"], ["cache"],
+        ["progress"], ["progress", "--format", "html"], ["progress", "--format", "json"],
+        ["progress", "--format", "markdown"], ["progress", "--format", "csv"],
+        ["diff", "2", "latest"], ["diff", "2", "3", "--format", "markdown"],
     ],
 )  # fmt: skip
 def test_script_commands_do_not_import_textual(filled: Store, command: list[str]) -> None:

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from finops_tui.catalog import Catalog
     from finops_tui.config import Config
     from finops_tui.index import History
+    from finops_tui.progress.tables import Section
     from finops_tui.store import Loaded, Store
 
 PROG = "finops-tui"
@@ -76,6 +77,37 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=["markdown", "html", "json", "csv"])
     export.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
     export.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    progress = commands.add_parser(
+        "progress",
+        help="the maturity trend across iterations (table, json, markdown, html, csv)",
+        description=(
+            "Per capability and iteration, the score (0-20) at the start and, once the "
+            "iteration is closed, at the end; goals per iteration; KPI measurements."
+        ),
+    )
+    progress.add_argument(
+        "--format", choices=["table", "json", "markdown", "html", "csv"], default="table"
+    )
+    progress.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+    progress.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    progress.add_argument(
+        "--capability",
+        action="append",
+        metavar="ID",
+        help="only this capability (with those it continues or that continue it), lens by lens "
+        "(repeatable)",
+    )
+    progress.add_argument(
+        "--since", metavar="DATE", help="only iterations starting on or after DATE (YYYY-MM-DD)"
+    )
+    diff = commands.add_parser(
+        "diff",
+        help="what changed between two iterations: scope, levels, scores, goals",
+        description="A and B are each an id, a unique id prefix, a number, or 'latest'.",
+    )
+    diff.add_argument("before", metavar="A", help="the iteration to compare from")
+    diff.add_argument("after", metavar="B", help="the iteration to compare with A")
+    diff.add_argument("--format", choices=["table", "json", "markdown"], default="table")
     kpis = commands.add_parser(
         "kpis",
         help="compute KPIs from FOCUS cost data (CSV, CSV.gz, Parquet, or folders of them)",
@@ -477,16 +509,134 @@ def cmd_export(args: argparse.Namespace) -> int:
         except StoreError as exc:
             raise CommandError(str(exc)) from None
         text = export.render(iteration, fmt)
-    if args.output is None:
+    return _emit(text, args.output, force=args.force)
+
+
+def _emit(text: str, output: str | None, *, force: bool) -> int:
+    """Print `text`, or write it to `output` (never over a file without `force`)."""
+    if output is None:
         sys.stdout.write(text)
         return 0
     from finops_tui.store import StoreError, write_export
 
     try:
-        write_export(Path(args.output), text.encode("utf-8"), force=args.force)
+        write_export(Path(output), text.encode("utf-8"), force=force)
     except StoreError as exc:
         raise CommandError(str(exc)) from None
-    print(f"Wrote {args.output}", file=sys.stderr)
+    print(f"Wrote {output}", file=sys.stderr)
+    return 0
+
+
+# -- progress and diff --------------------------------------------------------------------------
+
+
+class _ReadingProgress:
+    """Progress on stderr while the history is read, once that takes a while: the first run
+    on a long history parses every file, later runs read the index at once."""
+
+    AFTER_SECONDS = 0.5
+
+    def __init__(self) -> None:
+        import time
+
+        self.clock = time.monotonic
+        self.start = self.clock()
+        self.bar = _StderrProgress()
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.clock() - self.start > self.AFTER_SECONDS:
+            self.bar("Reading iterations", done / total)
+
+
+def _facts_history(store: Store) -> History:
+    from finops_tui.index import read_history
+    from finops_tui.locations import cache_dir
+    from finops_tui.store import StoreError
+
+    progress = _ReadingProgress()
+    try:
+        history = read_history(store, cache_dir(), facts=True, progress=progress)
+    except StoreError as exc:
+        raise CommandError(str(exc)) from None
+    finally:
+        progress.bar.done()
+    if history.problems:
+        count = len(history.problems)
+        files = f"{count} file{'s' if count > 1 else ''}"
+        print(f"{files} could not be read (left out); `{PROG} doctor` says why.", file=sys.stderr)
+    return history
+
+
+MAX_CELL = 60
+
+
+def _sections_text(sections: list[Section]) -> str:
+    """Titled tables for the terminal: what people typed shown, never obeyed."""
+    import io
+
+    out = io.StringIO()
+    for i, section in enumerate(sections):
+        out.write(("\n" if i else "") + _printable(section.title) + "\n")
+        if not section.rows:
+            out.write("(none)\n")
+            continue
+        fits = MAX_CELL  # most cells are figures: printable and short already
+        rows = [
+            [c if c.isprintable() and len(c) <= fits else _printable(c, fits) for c in row]
+            for row in section.rows
+        ]
+        _print_table([h.upper() for h in section.header], rows, out)
+        for note in section.notes:
+            out.write(_printable(note) + "\n")
+    return out.getvalue()
+
+
+def cmd_progress(args: argparse.Namespace) -> int:
+    from finops_tui.progress import render
+    from finops_tui.progress import tables as t
+    from finops_tui.progress.trend import UnknownCapabilityError, compute_trend
+
+    since = _day(args.since, "--since")
+    store = _open_store(args)
+    history = _facts_history(store)
+    try:
+        trend = compute_trend(
+            history.facts_oldest_first(), since=since, capabilities=args.capability
+        )
+    except UnknownCapabilityError as exc:
+        raise CommandError(str(exc)) from None
+    if args.format != "table":
+        return _emit(render(trend, args.format), args.output, force=args.force)
+    if not trend.iterations:
+        where = "" if since is None else f" starting on or after {since}"
+        text = f"No iterations{where} in {store.data_dir}.\n"
+    else:
+        sections = [t.iterations_section(trend), t.score_section(trend)]
+        if args.capability:
+            sections += [t.lens_section(trend, c) for c in trend.capabilities]
+        if trend.measurements:
+            sections.append(t.measurements_section(trend))
+        if (assessment := t.assessment_section(trend)) is not None:
+            sections.append(assessment)
+        text = _sections_text(sections)
+    return _emit(text, args.output, force=args.force)
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from finops_tui.progress import render_comparison
+    from finops_tui.progress.compare import compare
+    from finops_tui.progress.tables import comparison_sections
+
+    history = _facts_history(_open_store(args))
+    before = history.facts[resolve(history, args.before)]
+    after = history.facts[resolve(history, args.after)]
+    if before.id == after.id:
+        raise CommandError(f"A and B are the same iteration (#{before.number})")
+    comparison = compare(before, after)
+    if args.format == "table":
+        sys.stdout.write(_sections_text(comparison_sections(comparison)))
+    else:
+        sys.stdout.write(render_comparison(comparison, args.format))
     return 0
 
 
@@ -668,4 +818,6 @@ COMMANDS = {
     "kpis": cmd_kpis,
     "catalog": cmd_catalog,
     "cache": cmd_cache,
+    "progress": cmd_progress,
+    "diff": cmd_diff,
 }

@@ -26,6 +26,7 @@ from finops_tui.store import LoadProblem, ProblemKind, Store, StoreError, make_p
 
 if TYPE_CHECKING:
     from finops_tui.model import Iteration
+    from finops_tui.progress.facts import IterationFacts
 
 INDEX_FORMAT = 4
 Block = tuple[list[Any], list[list[Any]]]
@@ -125,6 +126,8 @@ class History:
     # rest, both in the order of `COLUMNS`.
     blocks: dict[str, Block] = field(default_factory=dict)
     problems: list[LoadProblem] = field(default_factory=list)
+    # By iteration id: what `progress` and `diff` need (with `read_history(facts=True)`).
+    facts: dict[str, IterationFacts] = field(default_factory=dict)
 
     @property
     def next_number(self) -> int:
@@ -156,9 +159,14 @@ class History:
         """The rows of each iteration, oldest first, as (shared values, per-row values)."""
         return [self.blocks[s.id] for s in reversed(self.summaries)]
 
+    def facts_oldest_first(self) -> list[IterationFacts]:
+        """The progress facts of each iteration, oldest first."""
+        return [self.facts[s.id] for s in reversed(self.summaries)]
+
 
 def index_file(store: Store, cache_dir: Path, part: str = "summaries") -> Path:
-    """The index of a data dir (named by a hash of its full path): `summaries` or `rows`."""
+    """The index of a data dir (named by a hash of its full path): `summaries`, `rows` or
+    `facts`."""
     digest = hashlib.sha256(str(store.data_dir.resolve()).encode()).hexdigest()[:24]
     return cache_dir / "index" / f"{digest}.{part}.json"
 
@@ -184,15 +192,17 @@ def read_history(
     cache_dir: Path | None,
     *,
     rows: bool = False,
+    facts: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> History:
     """The history of a data dir, from the index where it is current (raises StoreError).
 
     `rows=True` also gives the tidy rows (`export --all`); they live in an index of their own,
-    so that `list` and single-iteration exports never read them. `progress(done, total)` is
+    so that `list` and single-iteration exports never read them; `facts=True` gives what
+    `progress` and `diff` need, in an index of its own too. `progress(done, total)` is
     called after each file. Without a `cache_dir`, every file is read.
     """
-    parts = ["summaries", "rows"] if rows else ["summaries"]
+    parts = ["summaries", *(["rows"] if rows else []), *(["facts"] if facts else [])]
     paths = {part: index_file(store, cache_dir, part) for part in parts} if cache_dir else {}
     catalogs = catalogs_signature()
     old = {part: _read_index(path, catalogs) for part, path in paths.items()}
@@ -220,6 +230,7 @@ def read_history(
             continue
         try:
             item = IterationSummary.from_json(summary["summary"])
+            item_facts = _facts(cached) if facts else None
         except ValueError:  # an entry this version cannot trust: read the file again
             cached = _entries(store, file, key)
             summary = cached["summaries"]
@@ -229,9 +240,12 @@ def read_history(
                 history.problems.append(_problem(file, problem))
                 continue
             item = IterationSummary.from_json(summary["summary"])
+            item_facts = _facts(cached) if facts else None
         history.summaries.append(item)
         if rows:
             history.blocks[item.id] = _block(item, cached["rows"])
+        if item_facts is not None:
+            history.facts[item.id] = item_facts
     history.summaries.sort(key=_newest_first, reverse=True)
     for part, path in paths.items():
         if new[part] != old[part]:
@@ -242,6 +256,7 @@ def read_history(
 def _entries(store: Store, file: Path, key: list[int] | None) -> dict[str, dict[str, Any]]:
     """Read one file through the store (validating it) into its index entries."""
     from finops_tui.export.rows import COLUMNS, iteration_rows
+    from finops_tui.progress.facts import facts_of
 
     result = store.read(file)
     if isinstance(result, LoadProblem):
@@ -252,13 +267,28 @@ def _entries(store: Store, file: Path, key: list[int] | None) -> dict[str, dict[
             "line": result.line,
             "column": result.column,
         }
-        return {"summaries": {"key": key, "problem": problem}, "rows": {"key": key, "rows": []}}
+        return {
+            "summaries": {"key": key, "problem": problem},
+            "rows": {"key": key, "rows": []},
+            "facts": {"key": key, "facts": None},
+        }
     own = [c for c in COLUMNS if c not in _ITERATION_COLUMNS]
     compact = [[row[c] for c in own] for row in iteration_rows(result)]
     return {
         "summaries": {"key": key, "summary": IterationSummary.of(result).to_json()},
         "rows": {"key": key, "columns": own, "rows": compact},
+        "facts": {"key": key, "facts": facts_of(result).to_json()},
     }
+
+
+def _facts(cached: dict[str, dict[str, Any]]) -> IterationFacts:
+    """The progress facts of an entry; ValueError when they cannot be trusted."""
+    from finops_tui.progress.facts import IterationFacts
+
+    entry = cached["facts"]
+    if not isinstance(entry, dict):
+        raise ValueError("not an entry")
+    return IterationFacts.from_json(entry.get("facts"))
 
 
 def _block(summary: IterationSummary, entry: dict[str, Any]) -> Block:

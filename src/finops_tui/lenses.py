@@ -21,3 +21,5 @@ LENSES: tuple[Lens, ...] = tuple(Lens)
 MIN_LEVEL = 0
 MAX_LEVEL = 4
 CAPABILITY_MAX_SCORE = MAX_LEVEL * len(LENSES)
+MAX_WEIGHT = 5
+"""The most a lens can weigh for a capability (the assessment's lens weighting, 0-5)."""

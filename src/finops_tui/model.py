@@ -25,7 +25,14 @@ from pydantic import (
 
 from finops_tui.catalog import DEFAULT_CATALOG, Catalog, load_catalog
 from finops_tui.frameworks import find_catalog, missing_reason, stand_in_catalog
-from finops_tui.lenses import CAPABILITY_MAX_SCORE, LENSES, MAX_LEVEL, MIN_LEVEL, Lens
+from finops_tui.lenses import (
+    CAPABILITY_MAX_SCORE,
+    LENSES,
+    MAX_LEVEL,
+    MAX_WEIGHT,
+    MIN_LEVEL,
+    Lens,
+)
 from finops_tui.terms import (
     SCHEMA_VERSION,
     ActionStatus,
@@ -41,7 +48,6 @@ FIRST_SCOPE_RANGE = (3, 5)
 MAX_ADDED_LATER = 2
 MAX_GOALS = 3
 DEFAULT_WEIGHT = 1
-MAX_WEIGHT = 5
 
 Level = Annotated[int, Field(ge=MIN_LEVEL, le=MAX_LEVEL, strict=True)]
 Weight = Annotated[int, Field(ge=0, le=MAX_WEIGHT, strict=True)]

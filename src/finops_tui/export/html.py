@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from html import escape
-
-from finops_tui.export.report import Report, build_report, visible
+from finops_tui.export import html_page as page
+from finops_tui.export.escape import html_text as t
+from finops_tui.export.report import Report, build_report
 from finops_tui.lenses import LENSES
 from finops_tui.model import Iteration
 
@@ -35,11 +35,6 @@ dt { font-weight: 600; } dd { margin: 0; }
 """
 
 
-def t(value: object) -> str:
-    """Text a person typed, as inert HTML; line breaks kept by CSS, control codes shown."""
-    return escape(visible(str(value)), quote=True)
-
-
 def _table(header: list[str], rows: list[list[str]], cls: str = "") -> list[str]:
     out = [f'<table class="{cls}">' if cls else "<table>", "<thead><tr>"]
     out += [f"<th>{h}</th>" for h in header]
@@ -57,15 +52,7 @@ def render(iteration: Iteration) -> str:
     s = build_report(iteration)
     it = iteration
     out = [
-        "<!DOCTYPE html>",
-        '<html lang="en">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{t(s.heading)}</title>",
-        f"<style>{CSS}</style>",
-        "</head>",
-        "<body>",
+        *page.start(s.heading, CSS),
         f"<h1>{t(s.heading)}</h1>",
         f'<p class="headline"><strong>{t(s.headline())}</strong></p>',
         f'<p class="facts">{t(s.dates)} · {t(it.status.value)} · maturity {t(s.score_line())}'
@@ -129,7 +116,7 @@ def render(iteration: Iteration) -> str:
     out += ["<h2>Score per capability</h2>"]
     header, rows = s.score_table()
     out += _table(header, [[_td(t(value)) for value in row] for row in rows])
-    out += ["</body>", "</html>"]
+    out += page.END
     return "\n".join(out) + "\n"
 
 

@@ -6,29 +6,11 @@ a link, a heading or raw HTML; table cells keep their column count.
 
 from __future__ import annotations
 
-import re
-
-from finops_tui.export.report import Report, build_report, visible
+from finops_tui.export.escape import md_cell as cell
+from finops_tui.export.escape import md_text as text
+from finops_tui.export.report import Report, build_report
 from finops_tui.lenses import LENSES
 from finops_tui.model import Iteration
-
-_INLINE = re.compile(r"([\\`*_\[\]<>|~]|&(?=#?[A-Za-z0-9]+;))")
-_LIST_OR_RULE = re.compile(r"^(\s*)([-+=#])", re.MULTILINE)
-_NUMBERED = re.compile(r"^(\s*\d+)([.)])(?=\s|$)", re.MULTILINE)
-
-
-def text(value: str) -> str:
-    """User text for a paragraph: escaped, line breaks kept."""
-    escaped = _INLINE.sub(r"\\\1", visible(value))
-    escaped = _LIST_OR_RULE.sub(r"\1\\\2", escaped)
-    escaped = _NUMBERED.sub(r"\1\\\2", escaped)
-    return escaped.replace("\n", "  \n")
-
-
-def cell(value: str) -> str:
-    """User text for a table cell: escaped, one line, pipes cannot split the cell."""
-    escaped = _INLINE.sub(r"\\\1", visible(value))
-    return escaped.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "<br>")
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:

@@ -9,14 +9,6 @@ from finops_tui.frameworks import find_catalog
 from finops_tui.lenses import LENSES, Lens
 from finops_tui.model import Goal, Iteration, Score, TargetProgress
 
-_CONTROL_PICTURES = {code: chr(0x2400 + code) for code in range(0x20)} | {0x7F: "\u2421"}
-_KEEP = {ord("\n"), ord("\t")}
-
-
-def visible(text: str) -> str:
-    """Control characters as their visible symbols (␛ for ESC): a report never obeys them."""
-    return text.translate({k: v for k, v in _CONTROL_PICTURES.items() if k not in _KEEP})
-
 
 @dataclass(frozen=True)
 class MatrixCell:
