@@ -113,7 +113,7 @@ def test_json_contract(history: Store, capsys: pytest.CaptureFixture[str]) -> No
         "open": 0,
     }  # fmt: skip
     assert payload["measurements"][-1] == {
-        "iteration": "2026-05-25-aa05", "goal": "g2", "capability": "anomaly-management",
+        "iteration": "2026-05-25-aa05", "goal": "g10", "capability": "anomaly-management",
         "kpi": "anomaly-days", "at": "2026-05-26T09:00:00Z", "value": 3.0, "unit": "days",
     }  # fmt: skip
 
@@ -319,7 +319,7 @@ def test_progress_reads_the_index_and_never_an_unchanged_file(
         assert output(capsys, "progress", "--format", "json") == first
         output(capsys, "diff", "1", "2")
     fifth = history.load("2026-05-25-aa05")
-    fifth.record_outcome("g1", None, 1)
+    fifth.record_outcome("g9", None, 1)
     fifth.close(fifth.ends)
     history.save(fifth)
     payload = json.loads(output(capsys, "progress", "--format", "json"))

@@ -1070,6 +1070,8 @@ class Iteration(Record):
         nxt.stakeholders = self.stakeholders.model_copy(deep=True)
         nxt.scope = list(plan.scope)
         nxt.levels = dict(plan.levels)
+        # Goal ids go on from the previous iteration's: within a history an id is one goal.
+        nxt.goals_issued = max(self.goals_issued or 0, _highest_goal_number(self.goals))
         if carry_unfinished:
             carried = {move.goal_id: move.target for move in plan.goal_moves if move.carried}
             for goal in self.unfinished_goals():
@@ -1096,7 +1098,6 @@ class Iteration(Record):
                         },
                     )
                 )
-            nxt.goals_issued = max(self.goals_issued or 0, _highest_goal_number(self.goals))
         return nxt.validated()
 
     # -- advice -------------------------------------------------------------------------------

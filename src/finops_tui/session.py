@@ -118,6 +118,8 @@ class Session:
         self.loading = True
         self.load_error: str | None = None
         self.iteration: Iteration | None = None
+        self.left: str | None = None
+        """The id of the iteration open last, once it is left (the list puts its cursor there)."""
         self.conflict: ConflictError | None = None
         self._models: dict[str, Iteration] = {}
         self._histories: dict[str, _History] = {}
@@ -255,7 +257,7 @@ class Session:
             return saved
         self.history.put(IterationSummary.of(self.iteration))
         with self._lock:
-            self.iteration = None
+            self.left, self.iteration = self.iteration.id, None
         self._announce(ChangeKind.LEFT)
         self._announce(ChangeKind.HISTORY)
         return saved

@@ -140,6 +140,8 @@ class HomeScreen(Screen[None]):
         history = self.session.history
         table = self.query_one("#iterations", DataTable)
         selected = self.selected.id if table.row_count and self.selected else None
+        if self.session.left is not None:  # back from an iteration: the cursor goes to it
+            selected, self.session.left = self.session.left, None
         self._columns(table)
         keys = [str(column.key.value) for column in table.ordered_columns]
         for summary in history.summaries:
