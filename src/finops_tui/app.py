@@ -89,9 +89,16 @@ class FinOpsApp(App[None]):
     class HistoryRead(Message):
         """The first read of the data dir is over."""
 
-        def __init__(self, history: History, error: str | None, ordered_keys: bool) -> None:
+        def __init__(
+            self,
+            history: History,
+            error: str | None,
+            ordered_keys: bool,
+            catalog_problems: list[str],
+        ) -> None:
             super().__init__()
             self.history, self.error, self.ordered_keys = history, error, ordered_keys
+            self.catalog_problems = catalog_problems
 
     def __init__(
         self,
@@ -153,14 +160,18 @@ class FinOpsApp(App[None]):
                 last = now
                 self.post_message(self.ReadProgress(done, total))
 
+        catalogs: list[str] = []
         try:
             history, error = self.session.read_history(progress), None
             import finops_tui.model  # noqa: F401  (warm: the first open is instant)
+            from finops_tui.frameworks import catalog_problems
+
+            catalogs = [str(problem) for problem in catalog_problems()]
         except StoreError as exc:
             history, error = History(), str(exc)
         except Exception as exc:  # a bug must not leave the app waiting forever
             history, error = History(), f"Could not read the data dir: {exc!r}"
-        self.post_message(self.HistoryRead(history, error, ordering_supported()))
+        self.post_message(self.HistoryRead(history, error, ordering_supported(), catalogs))
 
     @on(ReadProgress)
     def _read_progress(self, message: ReadProgress) -> None:
@@ -168,6 +179,7 @@ class FinOpsApp(App[None]):
 
     @on(HistoryRead)
     def _history_read(self, message: HistoryRead) -> None:
+        self.session.catalog_problems = message.catalog_problems
         self.session.history_read(message.history, message.error)
         self.keys.open(ordered=message.ordered_keys)
         self.call_after_refresh(freeze_long_lived)

@@ -117,6 +117,8 @@ class Session:
         self.history = History()
         self.loading = True
         self.load_error: str | None = None
+        self.catalog_problems: list[str] = []
+        """A team's catalogue files that cannot be used (file, line, reason)."""
         self.iteration: Iteration | None = None
         self.left: str | None = None
         """The id of the iteration open last, once it is left (the list puts its cursor there)."""

@@ -13,7 +13,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from finops_tui.focus.kpis import format_value
-from finops_tui.lenses import MAX_LEVEL
+from finops_tui.lenses import LENSES, MAX_LEVEL
 from finops_tui.screens.base import StepScreen
 from finops_tui.screens.dialogs import ConfirmDialog, FormDialog, FormField
 from finops_tui.steps import Step
@@ -39,7 +39,15 @@ class GoalsScreen(StepScreen):
             id="baseline",
             show=False,
             tooltip="Compute the goal's metric from a FOCUS cost export",
-        )
+        ),
+        Binding(
+            "w",
+            "weights",
+            "Weights and target",
+            id="weights",
+            show=False,
+            tooltip="How much each lens counts for the row, and its target score",
+        ),
     ]
 
     def compose_body(self) -> ComposeResult:
@@ -101,6 +109,10 @@ class GoalsScreen(StepScreen):
                 question=lens.question,
             )
         ]
+        lines.append(self._score_line(cell.capability))
+        if (before := self._previous_level(cell)) is not None:
+            lines.append(Content(before))
+        lines.append(Content(""))
         for info in lens.levels:
             mark = "▶" if info.level == level else ("◎" if info.level == target else " ")
             lines.append(Content(f"{mark} {info.level} {info.label}"))
@@ -123,6 +135,69 @@ class GoalsScreen(StepScreen):
             if goal.measurements or self.finops.catalog.capability(goal.capability).cost_kpis:
                 lines.append(Content("b: baseline from cost data (FOCUS)"))
         update_quietly(detail, Content("\n").join(lines))
+
+    def _score_line(self, capability: str) -> Content:
+        """The row's score, weighted score and target ('w' sets the weights and target)."""
+        it = self.iteration
+        score = it.capability_score(capability)
+        parts = [f"Score {score.points}/{score.maximum} ({score.percent:.0f}%)"]
+        if it.scope_item(capability).weights is not None:
+            parts.append(f"weighted {it.weighted_score(capability).percent:.0f}%")
+        if (progress := it.target_progress(capability)) is not None:
+            parts.append(str(progress))
+        if not self.read_only:
+            parts.append("w: weights and target")
+        return Content(" · ".join(parts))
+
+    def _previous_level(self, cell: Cell) -> str | None:
+        """Where the previous iteration left this cell, when it had the capability."""
+        previous = self.session.previous_of(self.iteration)
+        if previous is None or cell.capability not in previous.capabilities:
+            return None
+        if previous.read_only:
+            ended = previous.reached_levels(cell.capability).get(cell.lens)
+            return f"#{previous.number} ended at {ended}."
+        return f"#{previous.number} started at {previous.level(cell.capability, cell.lens)}."
+
+    def action_weights(self) -> None:
+        if (cell := self.matrix.cell) is not None and not self.read_only:
+            self.edit_weights(cell.capability)
+
+    @work
+    async def edit_weights(self, capability: str) -> None:
+        """How much each lens counts for the capability now, and its target score."""
+        it = self.iteration
+        weights = it.lens_weights(capability)
+        target = it.target_score(capability)
+        name = self.finops.catalog.capability(capability).name
+        values = await self.app.push_screen_wait(
+            FormDialog(
+                f"{name}: how much each lens counts now (0-5), and the score that is good "
+                "enough for now (1-20, blank for none)",
+                [
+                    *(
+                        FormField(lens.value, f"{lens.label} weight", str(weights[lens]))
+                        for lens in LENSES
+                    ),
+                    FormField("target", "Target score", "" if target is None else str(target)),
+                ],
+            )
+        )
+        if values is None:
+            return
+        try:
+            new_weights = {lens: int(values[lens.value]) for lens in LENSES}
+            text = values["target"].strip()
+            new_target = int(text) if text else None
+        except ValueError:
+            self.notify("Weights and the target score are whole numbers.", severity="warning")
+            return
+
+        def apply(it: Iteration) -> None:
+            it.set_lens_weights(capability, new_weights)
+            it.set_target_score(capability, new_target)
+
+        self.edit(f"weights and target of {name}", apply)
 
     def follow(self, change: Change) -> None:
         self.matrix.show(self.iteration)

@@ -160,13 +160,19 @@ class HomeScreen(Screen[None]):
         else:
             welcome.update(Content(WELCOME))
         problems = self.query_one("#problems", Static)
-        problems.display = bool(history.problems)
+        catalogs = self.session.catalog_problems
+        problems.display = bool(history.problems or catalogs)
+        lines = []
         if history.problems:
             files = len(history.problems)
             verb = "is" if files == 1 else "are"
             lines = [f"{count(files, 'file')} could not be read and {verb} left as is:"]
             lines += [f"  {p.path.name}: {p.message}" for p in history.problems]
-            problems.update(Content("\n".join(lines)))
+        if catalogs:
+            verb = "is" if len(catalogs) == 1 else "are"
+            lines.append(f"{count(len(catalogs), 'catalogue')} of your own {verb} not used:")
+            lines += [f"  {problem}" for problem in catalogs]
+        problems.update(Content("\n".join(lines)))
         if not empty:
             table.focus()
         self.refresh_bindings()
