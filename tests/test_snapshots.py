@@ -16,10 +16,12 @@ from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
 from finops_tui.demo import seed
+from finops_tui.screens.progress import CompareScreen
 from finops_tui.steps import Step
 from finops_tui.store import Store
 
-from .ui import TODAY, home_ready, make_app, open_step
+from .test_progress_app import dialog_title, open_progress
+from .ui import TODAY, home_ready, make_app, open_step, wait_until
 
 
 @pytest.fixture(autouse=True)
@@ -64,3 +66,24 @@ def test_step(snap_compare, demo_store: Store, step: Step) -> None:
         await open_step(pilot, step)
 
     assert snap_compare(make_app(demo_store), terminal_size=(80, 24), run_before=open_it)
+
+
+class TestProgress:
+    def test_progress(self, snap_compare, demo_store: Store) -> None:
+        async def run(pilot: Pilot) -> None:
+            await home_ready(pilot)
+            await open_progress(pilot)
+
+        assert snap_compare(make_app(demo_store), terminal_size=(80, 24), run_before=run)
+
+    def test_compare(self, snap_compare, demo_store: Store) -> None:
+        async def run(pilot: Pilot) -> None:
+            await home_ready(pilot)
+            await open_progress(pilot)
+            await pilot.press("c", "enter")
+            await wait_until(pilot, lambda: "with which one" in dialog_title(pilot))
+            await pilot.press("enter")
+            await wait_until(pilot, lambda: isinstance(pilot.app.screen, CompareScreen))
+            await pilot.pause()
+
+        assert snap_compare(make_app(demo_store), terminal_size=(80, 24), run_before=run)

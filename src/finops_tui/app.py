@@ -70,6 +70,14 @@ class FinOpsApp(App[None]):
         Binding("f1,question_mark", "help", "Keys", id="help", key_display="F1"),
         Binding("ctrl+z", "undo", "Undo", id="undo", show=False, tooltip="Undo the last change"),
         Binding("ctrl+y", "redo", "Redo", id="redo", show=False, tooltip="Redo what was undone"),
+        Binding(
+            "f9",
+            "progress",
+            "Progress",
+            id="progress",
+            show=False,
+            tooltip="The maturity trend across iterations",
+        ),
     ]
 
     # `var`: a plain reactive that repaints nothing itself; the screens that watch it do.
@@ -306,6 +314,13 @@ class FinOpsApp(App[None]):
             return not isinstance(self.screen, ModalScreen)  # not under an open dialog
         return True
 
+    def action_progress(self) -> None:
+        """Show the progress across iterations (over whatever is on screen)."""
+        from finops_tui.screens.progress import ProgressScreen
+
+        if not isinstance(self.screen, ProgressScreen | ModalScreen):
+            self.push_screen(ProgressScreen())
+
     def action_undo(self) -> None:
         if (what := self.session.undo()) is not None:
             self.notify(f"Undone: {what} (ctrl+y redoes it)", timeout=3, markup=False)
@@ -490,6 +505,11 @@ class FinOpsApp(App[None]):
                 f"Redo {redo}", "Do again what was undone (ctrl+y)", self.action_redo
             )
         yield SystemCommand("Iterations", "Back to the list of iterations", self.go_home)
+        yield SystemCommand(
+            "Progress",
+            "The maturity trend across iterations; compare two (F9; p on the list)",
+            self.action_progress,
+        )
         yield SystemCommand("New iteration", "Start a fresh iteration today", self.new_iteration)
         if isinstance(screen, HomeScreen) and screen.selected is not None:
             yield SystemCommand(

@@ -56,6 +56,7 @@ class HomeScreen(Screen[None]):
         Binding("enter", "open", "Open", id="open", show=False),
         Binding("s", "start_next", "Start next", id="start-next"),
         Binding("x", "export", "Export", id="export"),
+        Binding("p", "app.progress", "Progress", id="home-progress"),
         Binding("d,delete", "delete", "Delete", id="delete"),
         Binding("q", "app.quit", "Quit", id="quit-home", tooltip="Quit (ctrl+q anywhere)"),
     ]
