@@ -1,7 +1,7 @@
 """Regenerate the README screenshots: `python docs/make_screenshots.py` (needs the test extras).
 
-Runs the app headless at 80×24 on the demo data and saves one SVG per screen in
-docs/screenshots/.
+Runs the app headless at 80×24 on the demo data and saves one SVG per screen (the list, the
+five steps, the progress across iterations) in docs/screenshots/.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from textual.widgets import Input, TextArea
 
 from finops_tui.app import FinOpsApp
 from finops_tui.demo import seed
+from finops_tui.screens.progress import ProgressScreen
 from finops_tui.steps import Step
 from finops_tui.store import Store
 
@@ -43,6 +44,11 @@ async def main() -> None:
                     await pilot.pause(0.05)
                 await pilot.pause(0.3)
                 app.save_screenshot(f"{step.value}-{step.title.lower()}.svg", path=str(OUT))
+            await pilot.press("f9")
+            while not isinstance(app.screen, ProgressScreen) or app.screen.trend is None:
+                await pilot.pause(0.05)
+            await pilot.pause(0.3)
+            app.save_screenshot("6-progress.svg", path=str(OUT))
 
 
 if __name__ == "__main__":
