@@ -382,9 +382,6 @@ class FinOpsApp(App[None]):
             self.switch_mode(HOME)
             self.remove_mode(ITERATION)
 
-    def _current_step(self) -> Step:
-        return getattr(self.screen, "STEP", Step.STAKEHOLDERS)
-
     # -- flows that go through dialogs --------------------------------------------------------
 
     @work
