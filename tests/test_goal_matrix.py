@@ -234,3 +234,22 @@ async def test_a_key_draws_only_the_rows_it_changes(store: Store) -> None:
         await wait_until(pilot, lambda: saved(store).get("goals"))
         await pilot.pause()
         assert set(drawn) == {3}
+
+
+async def test_a_cell_shows_where_the_previous_iteration_ended_when_it_starts_elsewhere(
+    store: Store,
+) -> None:
+    from datetime import date
+
+    previous = make_iteration(id="2026-10-01-ab12", number=2)
+    previous.record_outcome("g1", None, reached_level=3)  # budget management · metrics → 3
+    previous.close(date(2026, 10, 29))
+    store.save(previous)
+    store.save(make_iteration())  # starts budget management · metrics at 1, not 3
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        matrix = await open_matrix(pilot)
+        row = matrix.render_line(1).text
+        assert "1→2 ·3" in row  # the goal's cell, and where #2 left it
+        assert "·" not in matrix.render_line(2).text  # the same levels as #2 left: no marks
+        assert "#2 ended at" in detail(pilot)

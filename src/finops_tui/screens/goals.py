@@ -13,7 +13,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from finops_tui.focus.kpis import format_value
-from finops_tui.lenses import LENSES, MAX_LEVEL
+from finops_tui.lenses import LENSES, MAX_LEVEL, Lens
 from finops_tui.screens.base import StepScreen
 from finops_tui.screens.dialogs import ConfirmDialog, FormDialog, FormField
 from finops_tui.steps import Step
@@ -59,12 +59,16 @@ class GoalsScreen(StepScreen):
                 self.finops.catalog,
                 read_only=self.read_only,
                 start_at=place if isinstance(place, Cell) else None,
+                previous_end=self._previous_ends(),
                 id="matrix",
             )
             with VerticalScroll(id="side-panel"):
                 yield Static(id="cell-detail")
         yield Static(
-            Content("0-4 current level · + / - target level · Enter edit the goal"),
+            Content(
+                "0-4 current level · + / - target level · Enter edit the goal"
+                + (" · ·n: where the last one ended" if self._previous_ends() else "")
+            ),
             classes="hint",
         )
 
@@ -148,6 +152,18 @@ class GoalsScreen(StepScreen):
         if not self.read_only:
             parts.append("w: weights and target")
         return Content(" · ".join(parts))
+
+    def _previous_ends(self) -> dict[tuple[str, Lens], int]:
+        """Where the previous iteration (once closed) left each cell this one also has."""
+        previous = self.session.previous_of(self.iteration)
+        if previous is None or not previous.read_only:
+            return {}
+        return {
+            (capability, lens): previous.reached_levels(capability).get(lens)
+            for capability in self.iteration.capabilities
+            if capability in previous.capabilities
+            for lens in LENSES
+        }
 
     def _previous_level(self, cell: Cell) -> str | None:
         """Where the previous iteration left this cell, when it had the capability."""

@@ -47,6 +47,7 @@ TABLE_WIDTH = NAME_CELL + len(LENSES) * LEVEL_CELL + SCORE_WIDTH + 2 * PADDING
 HEADER = "goal-matrix--header"
 CURSOR = "goal-matrix--cursor"
 BOLD = Style(bold=True)
+DIM = Style(dim=True)
 
 
 @dataclass(frozen=True)
@@ -183,9 +184,12 @@ class GoalMatrix(ScrollView, can_focus=True, inherit_bindings=False):
         *,
         read_only: bool = False,
         start_at: Cell | None = None,
+        previous_end: dict[tuple[str, Lens], int] | None = None,
         id: str | None = None,
     ) -> None:
-        """`start_at`: the cell the cursor starts on (else the top left one)."""
+        """`start_at`: the cell the cursor starts on (else the top left one);
+        `previous_end`: where the previous iteration ended, by cell (shown dimmed, `·n`, where
+        the cell's level differs from it)."""
         super().__init__(id=id)
         self.iteration = iteration
         self.catalog = catalog
@@ -193,6 +197,7 @@ class GoalMatrix(ScrollView, can_focus=True, inherit_bindings=False):
         self._capabilities: list[str] = []
         self._shown: list[tuple[object, ...]] = []
         """What each row shows (levels and targets), to draw again only the rows that change."""
+        self.previous_end = previous_end or {}
         self._typed: str | None = None
         self._row = 0
         self._column = 0
@@ -308,7 +313,17 @@ class GoalMatrix(ScrollView, can_focus=True, inherit_bindings=False):
         for column, lens in enumerate(LENSES):
             text, goal = self._level_text(capability, lens)
             style = self._cursor_style if (row, column) == (self._row, self._column) else base
-            segments.append(Segment(_cell(text, LEVEL_WIDTH), style + BOLD if goal else style))
+            before = self.previous_end.get((capability, lens))
+            if before is None or before == self.iteration.level(capability, lens):
+                segments.append(Segment(_cell(text, LEVEL_WIDTH), style + BOLD if goal else style))
+                continue
+            # Where the previous iteration ended, when this one starts elsewhere: dimmed.
+            mark = f" ·{before}"
+            segments += [
+                Segment(" " * PADDING + text, style + BOLD if goal else style),
+                Segment(mark, style + DIM),
+                Segment(" " * (LEVEL_WIDTH - cell_len(text + mark) + PADDING), style),
+            ]
         score = self.iteration.capability_score(capability)
         score_text = f"{score.points}/{score.maximum} {score.percent:.0f}%"
         segments.append(Segment(_cell(score_text, SCORE_WIDTH, right=True), base))
