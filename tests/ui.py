@@ -25,7 +25,7 @@ def make_app(store: Store, **kw: Any) -> FinOpsApp:
     return FinOpsApp(store=store, today=TODAY, **kw)
 
 
-async def wait_until(pilot: Pilot, condition: Callable[[], Any], timeout: float = 5.0) -> None:
+async def wait_until(pilot: Pilot, condition: Callable[[], Any], timeout: float = 10.0) -> None:
     """Let the app run until `condition()` is true; fail after `timeout` seconds."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout

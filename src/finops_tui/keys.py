@@ -31,9 +31,9 @@ if TYPE_CHECKING:
     from textual.app import App
     from textual.message_pump import MessagePump
 
-NODE_WAIT = 0.5
+NODE_WAIT = 2.0
 """Seconds to wait for one node to reach a callback (a busy or closing node is skipped)."""
-KEY_WAIT = 2.0
+KEY_WAIT = 5.0
 """Seconds a key may take before the next one is let in anyway."""
 STABLE_WALKS = 2
 
