@@ -62,7 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--all", action="store_true", help="the whole history as tidy rows (csv or json)"
     )
     export.add_argument("--format", choices=["markdown", "html", "json", "csv"])
-    export.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+    export.add_argument(
+        "-o", "--output", metavar="FILE", help="write here instead of stdout ('-': stdout)"
+    )
     export.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
     kpis = commands.add_parser(
         "kpis",
@@ -317,7 +319,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         except StoreError as exc:
             raise CommandError(str(exc)) from None
         text = export.render(iteration, fmt)
-    if args.output is None:
+    if args.output in (None, "-"):
         sys.stdout.write(text)
         return 0
     from finops_tui.store import StoreError, write_export
