@@ -6,23 +6,21 @@ The script commands never import Textual: they must start faster than a terminal
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
-from finops_tui import __version__
+from finops_tui import __version__, output
+from finops_tui.output import PROG
+from finops_tui.output import printable as _printable
 
 if TYPE_CHECKING:
     from datetime import date
 
     from finops_tui.index import History
     from finops_tui.store import Loaded, Store
-
-PROG = "finops-tui"
 
 
 class CommandError(Exception):
@@ -102,12 +100,20 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
 
 
 def run(argv: Sequence[str] | None = None) -> int:
-    """Run the command line and return the exit code (0 ok, 1 error, 2 usage)."""
+    """Run the command line and return the exit code (0 ok, 1 error, 2 usage).
+
+    Every command writes through the output layer: a closed or full stdout is one line on
+    stderr and exit 1, a reader that went away is a quiet 0 (see `output`)."""
+    return output.guarded(lambda: _run(argv))
+
+
+def _run(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         if args.command is None:
-            return _run_tui(args)
+            with output.unguarded():
+                return _run_tui(args)
         return COMMANDS[args.command](args)
     except CommandError as exc:
         _error(str(exc))
@@ -118,15 +124,10 @@ def run(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:
-        # `finops-tui list | head`: the reader left; not an error worth a traceback.
-        with contextlib.suppress(OSError):
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
 
 
 def _error(message: str) -> None:
-    print(f"{PROG}: error: {message}", file=sys.stderr)
+    output.error(_printable(message))
 
 
 def _open_store(args: argparse.Namespace) -> Store:
@@ -208,7 +209,8 @@ def cmd_list(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
         return 0
     if not loaded.summaries and not loaded.problems:
-        print(f"No iterations yet in {store.data_dir}. Run `{PROG}` to start the first one.")
+        where = _printable(str(store.data_dir))
+        print(f"No iterations yet in {where}. Run `{PROG}` to start the first one.")
         return 0
     rows = [
         [
@@ -236,14 +238,9 @@ def cmd_list(args: argparse.Namespace) -> int:
 MAX_TITLE = 40
 
 
-def _printable(text: str, limit: int | None = None) -> str:
-    """Text safe to print to a terminal: control characters shown, not obeyed; one line."""
-    out = "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in text)
-    return out if limit is None or len(out) <= limit else out[: limit - 1] + "…"
-
-
 def _print_table(header: list[str], rows: list[list[str]], out: TextIO | None = None) -> None:
     out = out or sys.stdout
+    rows = [[_printable(cell) for cell in row] for row in rows]
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:
         out.write("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
@@ -256,7 +253,7 @@ def _print_table(header: list[str], rows: list[list[str]], out: TextIO | None = 
 def cmd_doctor(args: argparse.Namespace) -> int:
     store = _open_store(args)
     if not store.data_dir.exists():
-        print(f"No data dir yet at {store.data_dir}: nothing to check.")
+        print(f"No data dir yet at {_printable(str(store.data_dir))}: nothing to check.")
         return 0
     loaded = _load(store)
     checked = len(loaded.iterations) + len(loaded.problems)
@@ -266,10 +263,11 @@ def cmd_doctor(args: argparse.Namespace) -> int:
             print(f"    {_printable(detail)}")
     count = len(loaded.problems)
     noun = "file" if checked == 1 else "files"
+    where = _printable(str(store.data_dir))
     if count:
-        print(f"{checked} {noun} checked in {store.data_dir}: {count} with problems.")
+        print(f"{checked} {noun} checked in {where}: {count} with problems.")
         return 1
-    print(f"{checked} {noun} checked in {store.data_dir}: all good.")
+    print(f"{checked} {noun} checked in {where}: all good.")
     return 0
 
 
@@ -328,7 +326,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         write_export(Path(args.output), text.encode("utf-8"), force=args.force)
     except StoreError as exc:
         raise CommandError(str(exc)) from None
-    print(f"Wrote {args.output}", file=sys.stderr)
+    print(f"Wrote {_printable(args.output)}", file=sys.stderr)
     return 0
 
 
