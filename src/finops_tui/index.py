@@ -97,10 +97,13 @@ class IterationSummary:
     @classmethod
     def from_json(cls, data: object, *, check: bool = True) -> IterationSummary:
         """A summary read back from the index; ValueError unless every field has its type and
-        (with `check`) the figures are ones an iteration can have (they add up, …)."""
+        the figures are ones an iteration can have (they add up, …). Without `check`, for a
+        summary made from its file just now, only its fields are checked."""
         if not isinstance(data, dict) or set(data) != set(_SUMMARY_FIELDS):
             raise ValueError("not a summary")
         values = dict(data)
+        if not check:  # made from the file just now
+            return cls(**values | {"capabilities": tuple(values["capabilities"])})
         for name, kind in _SUMMARY_FIELDS.items():
             value = values[name]
             if kind is float and type(value) is int:
@@ -112,8 +115,7 @@ class IterationSummary:
             raise ValueError("summary capabilities are not names")
         values["capabilities"] = tuple(capabilities)
         summary = cls(**values)
-        if check:
-            summary._check()
+        summary._check()
         return summary
 
     def _check(self) -> None:
