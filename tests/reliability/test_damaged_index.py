@@ -251,7 +251,7 @@ def read_with(store: Store, cache: Path, docs: dict[str, Any]) -> History:
 
 
 @settings(
-    max_examples=60,
+    max_examples=40,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
@@ -266,7 +266,7 @@ def test_random_json_as_an_index_gives_the_files_history(
 
 
 @settings(
-    max_examples=200,
+    max_examples=100,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
