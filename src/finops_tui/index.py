@@ -491,7 +491,7 @@ def _read_index(path: Path) -> dict[str, Any]:
     """The entries of an index file, unchecked; none when it is missing, damaged, foreign,
     from another version, or too large to be worth reading."""
     try:
-        document = json.loads(read_regular(path, MAX_INDEX_BYTES))
+        document = json.loads(read_regular(path, MAX_INDEX_BYTES, what="an index"))
     except (OSError, NotAFile, ValueError, RecursionError):
         return {}
     if not isinstance(document, dict) or document.get("format") != INDEX_FORMAT:

@@ -411,15 +411,14 @@ _READ_FLAGS = (
 _MAX_LINKS = 40
 
 
-def read_regular(
-    path: Path, limit: int, *, what: str = "the file", links_within: Path | None = None
-) -> bytes:
+def read_regular(path: Path, limit: int, *, what: str, links_within: Path | None = None) -> bytes:
     """The bytes of a regular file, at most `limit` of them, without ever blocking.
 
     The path is looked at (lstat) before it is opened, and opened without following a link
     and without waiting for a writer. A symbolic link is followed only with `links_within`,
     only one level, and only to a file inside that directory. Raises FileNotFoundError for a
     missing file and NotAFile, saying what the path is, for anything else that cannot be read.
+    `what` names such a file where one is too large ("an iteration file is far smaller").
     """
     try:
         info = os.lstat(path)
@@ -494,7 +493,11 @@ def _follow_once(link: Path, within: Path) -> tuple[Path, os.stat_result, str]:
         )
     real = os.path.realpath(chain[1])
     inside = os.path.realpath(within)
-    if os.path.commonpath([real, inside]) != inside:
+    try:
+        outside = os.path.commonpath([real, inside]) != inside
+    except ValueError:  # on another drive
+        outside = True
+    if outside:
         raise NotAFile(f"is a link to {real}, outside the data dir; not followed")
     return Path(real), info, _names(chain)[1]
 
@@ -581,7 +584,9 @@ def _fsync_dir(directory: Path) -> None:
 
 def _read_bytes(path: Path, links_within: Path) -> bytes | None:
     try:
-        return read_regular(path, MAX_FILE_BYTES, links_within=links_within)
+        return read_regular(
+            path, MAX_FILE_BYTES, what="an iteration file", links_within=links_within
+        )
     except FileNotFoundError:
         return None
     except NotAFile as exc:
