@@ -205,8 +205,7 @@ def cmd_list(args: argparse.Namespace) -> int:
                 for p in loaded.problems
             ],
         }
-        json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
         return 0
     if not loaded.summaries and not loaded.problems:
         where = _printable(str(store.data_dir))

@@ -366,37 +366,42 @@ def _problem_from_json(file: Path, data: object) -> LoadProblem:
 
 def _rows_from_json(summary: IterationSummary, entry: dict[str, Any]) -> list[list[Any]]:
     """An iteration's rows from the index: one per scoped capability and lens, in order, each
-    cell of its column's type; ValueError otherwise."""
+    cell of its column's type; ValueError otherwise. Checked a column at a time: a long
+    history has a few hundred thousand rows."""
     from finops_tui.export.rows import COLUMNS
 
     if set(entry) != {"key", "columns", "rows"} or entry["columns"] != COLUMNS[_SHARED:]:
         raise ValueError("index rows have other columns")
     rows = entry["rows"]
+    if type(rows) is not list or {type(row) for row in rows} - {list}:
+        raise ValueError("index rows are not rows")
+    if {len(row) for row in rows} - {len(COLUMNS) - _SHARED}:
+        raise ValueError("an index row has other cells")
     expected = [(c, lens) for c in summary.capabilities for lens in _LENS_NAMES]
-    if not isinstance(rows, list) or len(rows) != len(expected):
+    if len(rows) != len(expected):
         raise ValueError("index rows are not one per capability and lens")
-    for row, (capability, lens) in zip(rows, expected, strict=True):
-        if not isinstance(row, list) or len(row) != len(COLUMNS) - _SHARED:
-            raise ValueError("an index row has other cells")
-        capability_id, name, domain, row_lens, start, target, reached, goal, outcome = row
-        if (capability_id, row_lens) != (capability, lens):
-            raise ValueError("index rows are out of order")
-        if not (type(name) is str and type(domain) is str):
-            raise ValueError("an index row names no capability")
-        levels = _is_level(start) and _is_level(target, optional=True)
-        if not (levels and _is_level(reached, optional=True)):
-            raise ValueError("an index row has a level out of range")
-        if not (goal is None or type(goal) is str) or not _is_one_of(outcome, _OUTCOMES):
-            raise ValueError("an index row has no goal or outcome")
+    if not rows:
+        return rows
+    ids, names, domains, lenses, starts, targets, reached, goals, outcomes = zip(*rows, strict=True)
+    if list(zip(ids, lenses, strict=True)) != expected:
+        raise ValueError("index rows are not one per capability and lens, in order")
+    if not (_cells(names, str) and _cells(domains, str) and _cells(goals, str, None)):
+        raise ValueError("an index row has a name or goal that is not text")
+    if not (_levels(starts) and _levels(targets, None) and _levels(reached, None)):
+        raise ValueError("an index row has a level out of range")
+    if not _cells(outcomes, str, None) or set(outcomes) - _OUTCOMES - {None}:
+        raise ValueError("an index row has an unknown outcome")
     return rows
 
 
-def _is_level(value: object, *, optional: bool = False) -> bool:
-    return (optional and value is None) or (type(value) is int and value in _LEVELS)
+def _cells(column: tuple[Any, ...], kind: type, *none: None) -> bool:
+    """Whether every cell of a column is of the type (or None, when `none` is given)."""
+    return {type(cell) for cell in column} <= ({kind, type(None)} if none else {kind})
 
 
-def _is_one_of(value: object, names: frozenset[str]) -> bool:
-    return value is None or (type(value) is str and value in names)
+def _levels(column: tuple[Any, ...], *none: None) -> bool:
+    """Whether every cell is a level, 0-4 (a bool is not), or None when `none` is given."""
+    return _cells(column, int, *none) and set(column) - {None} <= _LEVELS
 
 
 def _read_files(

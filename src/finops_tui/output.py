@@ -82,12 +82,14 @@ class GuardedStream(io.TextIOBase):
         if self.escape:
             text = printable(text, keep="\n\r")
         stream = self._open_stream()
-        try:
-            return self._guard(stream.write, text)
+        try:  # the common case, inline: JSON is written in many small pieces
+            return stream.write(text)
         except UnicodeEncodeError:
             self.replaced = True
             carried = text.encode(self.encoding, "replace").decode(self.encoding)
             return self._guard(stream.write, carried)
+        except (OSError, ValueError) as exc:
+            raise self._failure(exc) from None
 
     def flush(self) -> None:
         if self.stream is not None:
@@ -101,15 +103,17 @@ class GuardedStream(io.TextIOBase):
     def _guard(self, call: Callable[..., _T], *args: object) -> _T:
         try:
             return call(*args)
-        except BrokenPipeError:
-            raise
-        except OSError as exc:
+        except (OSError, ValueError) as exc:
+            raise self._failure(exc) from None
+
+    def _failure(self, exc: OSError | ValueError) -> Exception:
+        """What a failed write or flush becomes: a reader that left stays BrokenPipeError."""
+        if isinstance(exc, BrokenPipeError | UnicodeEncodeError):
+            return exc
+        if isinstance(exc, OSError):
             reason = exc.strerror or exc.__class__.__name__
-            raise OutputError(f"cannot write to {self.name}: {reason}") from None
-        except UnicodeEncodeError:
-            raise
-        except ValueError:  # the stream object itself was closed
-            raise OutputError(f"cannot write to {self.name}: it is closed") from None
+            return OutputError(f"cannot write to {self.name}: {reason}")
+        return OutputError(f"cannot write to {self.name}: it is closed")  # a closed stream
 
 
 class _QuietStream(GuardedStream):
