@@ -29,6 +29,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=5000)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--warm-ups", type=int, default=1, help="untimed rounds first")
     parser.add_argument("--data", type=Path, help="a data dir made by make_data.py")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -48,13 +49,14 @@ def main() -> None:
             "app, list filled, cold index": ([*paint, "finops-loaded", str(data)], "painted"),
         }
         times: dict[str, list[float]] = {name: [] for name in commands}
-        for round_ in range(args.repeats + 1):  # the first round warms the file cache up
+        for round_ in range(args.warm_ups + args.repeats):  # warm-ups: file cache, .pyc files
             for name, (argv, until) in commands.items():
                 shutil.rmtree(cache, ignore_errors=True)
                 run = spawn(argv, until=until)
-                if round_:
+                if round_ >= args.warm_ups:
                     times[name].append(run.seconds)
-        warm = [spawn([SCRIPT, "--data-dir", str(data), "list"]).seconds for _ in range(3)]
+        listing = [SCRIPT, "--data-dir", str(data), "list"]
+        warm = [spawn(listing).seconds for _ in range(args.repeats)]
         print(f"| Measurement ({count} iterations, {os.cpu_count()} cores) | median | runs |")
         print("|---|---|---|")
         for name, values in [*times.items(), ("`list`, current index", warm)]:

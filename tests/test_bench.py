@@ -40,5 +40,5 @@ def test_the_kpi_benchmark_runs_on_a_small_table() -> None:
 
 
 def test_the_cold_index_benchmark_runs_on_a_short_history() -> None:
-    out = bench(str(BENCH / "cold_list.py"), "--count", "12", "--repeats", "1")
+    out = bench(str(BENCH / "cold_list.py"), "--count", "8", "--repeats", "1", "--warm-ups", "0")
     assert "| `list`, cold index |" in out and "| app, list filled, cold index |" in out
