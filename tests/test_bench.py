@@ -37,3 +37,8 @@ def test_keystrokes_are_timed(which: str) -> None:
 def test_the_kpi_benchmark_runs_on_a_small_table() -> None:
     out = bench(str(BENCH / "kpis.py"), "--rows", "20000")
     assert "| commitment-utilization |" in out and "peak memory" in out
+
+
+def test_the_cold_index_benchmark_runs_on_a_short_history() -> None:
+    out = bench(str(BENCH / "cold_list.py"), "--count", "8", "--repeats", "1", "--warm-ups", "0")
+    assert "| `list`, cold index |" in out and "| app, list filled, cold index |" in out

@@ -8,6 +8,7 @@ import os
 import stat
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -194,3 +195,90 @@ def test_a_summary_round_trips_and_a_wrong_shape_is_refused() -> None:
     for broken in ["oops", {}, summary.to_json() | {"number": "3"}, summary.to_json() | {"x": 1}]:
         with pytest.raises(ValueError):
             IterationSummary.from_json(broken)
+
+
+# -- a cold index on a long history: the files are parsed in a pool of processes ----------------
+
+
+@pytest.fixture
+def spied(history: Store, monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """A pool from the first file on; returns the files a pool read."""
+    (history.iterations_dir / "broken.toml").write_text("x = [")
+    os.mkfifo(history.iterations_dir / "pipe.toml")
+    monkeypatch.setattr(index, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(index, "_workers", lambda: 2)
+    read: list[Path] = []
+    real = index._read_in_pool
+
+    def spy(*args: object, **kwargs: object) -> object:
+        for file, entries in real(*args, **kwargs):  # type: ignore[arg-type]
+            read.append(file)
+            yield file, entries
+
+    monkeypatch.setattr(index, "_read_in_pool", spy)
+    return read
+
+
+@pytest.fixture
+def pooled(spied: list[Path], monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """As `spied`, as if the command line ran it (no other thread, whatever the test runner
+    keeps running)."""
+    monkeypatch.setattr(index, "_alone", lambda: True)
+    return spied
+
+
+def read_alone(store: Store) -> index.History:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(index, "PARALLEL_FROM", 10**9)
+        return read_history(store, None, rows=True)
+
+
+def test_a_pool_reads_what_one_process_reads(
+    history: Store, cache: Path, pooled: list[Path]
+) -> None:
+    expected = read_alone(history)
+    calls: list[tuple[int, int]] = []
+    got = read_history(history, cache, rows=True, progress=lambda *c: calls.append(c))
+    assert sorted(pooled) == history.files()
+    assert got == expected and len(got.problems) == 2
+    assert calls == [(n, 5) for n in range(1, 6)]
+    pooled.clear()
+    assert read_history(history, cache, rows=True) == expected  # from the index it wrote
+    assert pooled == []
+
+
+def test_with_other_threads_running_this_process_reads_alone(
+    history: Store, cache: Path, spied: list[Path]
+) -> None:
+    """The app reads in a thread, where forking is unsafe (and its captured stderr stops a
+    fork server): there the files are read in that thread."""
+    expected = read_alone(history)
+    results: list[index.History] = []
+    thread = threading.Thread(target=lambda: results.append(read_history(history, None, rows=True)))
+    thread.start()
+    thread.join(timeout=60)
+    assert results == [expected]
+    assert spied == []
+
+
+def test_a_pool_that_breaks_leaves_the_reading_to_this_process(
+    history: Store, pooled: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import multiprocessing
+
+    expected = read_alone(history)
+    monkeypatch.setattr(index, "_read_chunk", die)
+    monkeypatch.setattr(index, "_pool_context", lambda: multiprocessing.get_context("fork"))
+    assert read_history(history, None, rows=True) == expected
+    assert pooled == []
+
+    def no_processes() -> object:
+        raise OSError("no processes on this platform")
+
+    monkeypatch.setattr(index, "_pool_context", no_processes)
+    assert read_history(history, None, rows=True) == expected
+
+
+def die(job: object) -> None:
+    """A pool process that is killed (out of memory, a signal) while it reads."""
+    os._exit(1)

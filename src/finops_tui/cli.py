@@ -6,15 +6,15 @@ The script commands never import Textual: they must start faster than a terminal
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
-from finops_tui import __version__
+from finops_tui import __version__, output
+from finops_tui.output import PROG
+from finops_tui.output import printable as _printable
 
 if TYPE_CHECKING:
     from datetime import date
@@ -24,8 +24,6 @@ if TYPE_CHECKING:
     from finops_tui.index import History
     from finops_tui.progress.tables import Section
     from finops_tui.store import Loaded, Store
-
-PROG = "finops-tui"
 
 
 class CommandError(Exception):
@@ -75,7 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--all", action="store_true", help="the whole history as tidy rows (csv or json)"
     )
     export.add_argument("--format", choices=["markdown", "html", "json", "csv"])
-    export.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+    export.add_argument(
+        "-o", "--output", metavar="FILE", help="write here instead of stdout ('-': stdout)"
+    )
     export.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
     progress = commands.add_parser(
         "progress",
@@ -155,12 +155,20 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
 
 
 def run(argv: Sequence[str] | None = None) -> int:
-    """Run the command line and return the exit code (0 ok, 1 error, 2 usage)."""
+    """Run the command line and return the exit code (0 ok, 1 error, 2 usage).
+
+    Every command writes through the output layer: a closed or full stdout is one line on
+    stderr and exit 1, a reader that went away is a quiet 0 (see `output`)."""
+    return output.guarded(lambda: _run(argv))
+
+
+def _run(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         if args.command is None:
-            return _run_tui(args)
+            with output.unguarded():
+                return _run_tui(args)
         return COMMANDS[args.command](args)
     except CommandError as exc:
         _error(str(exc))
@@ -171,15 +179,10 @@ def run(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:
-        # `finops-tui list | head`: the reader left; not an error worth a traceback.
-        with contextlib.suppress(OSError):
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
 
 
 def _error(message: str) -> None:
-    print(f"{PROG}: error: {message}", file=sys.stderr)
+    output.error(_printable(message))
 
 
 def _open_store(args: argparse.Namespace) -> Store:
@@ -260,11 +263,11 @@ def cmd_list(args: argparse.Namespace) -> int:
                 for p in loaded.problems
             ],
         }
-        json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
         return 0
     if not loaded.summaries and not loaded.problems:
-        print(f"No iterations yet in {store.data_dir}. Run `{PROG}` to start the first one.")
+        where = _printable(str(store.data_dir))
+        print(f"No iterations yet in {where}. Run `{PROG}` to start the first one.")
         return 0
     rows = [
         [
@@ -299,14 +302,9 @@ def cmd_list(args: argparse.Namespace) -> int:
 MAX_TITLE = 40
 
 
-def _printable(text: str, limit: int | None = None) -> str:
-    """Text safe to print to a terminal: control characters shown, not obeyed; one line."""
-    out = "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in text)
-    return out if limit is None or len(out) <= limit else out[: limit - 1] + "…"
-
-
 def _print_table(header: list[str], rows: list[list[str]], out: TextIO | None = None) -> None:
     out = out or sys.stdout
+    rows = [[_printable(cell) for cell in row] for row in rows]
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:
         out.write("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
@@ -337,7 +335,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         print(_printable(str(problem)))
     store = _open_store(args)
     if not store.data_dir.exists():
-        print(f"No data dir yet at {store.data_dir}: nothing to check.")
+        print(f"No data dir yet at {_printable(str(store.data_dir))}: nothing to check.")
         return 1 if catalog_issues else 0
     loaded = _load(store)
     checked = len(loaded.iterations) + len(loaded.problems)
@@ -354,6 +352,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
             )
         )
     noun = "file" if checked == 1 else "files"
+    where = _printable(str(store.data_dir))
     findings = []
     if loaded.problems:
         findings.append(f"{len(loaded.problems)} with problems")
@@ -361,11 +360,12 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         findings.append(f"{len(orphans)} whose catalogue is missing")
     if catalog_issues:
         count = len(catalog_issues)
-        findings.append(f"{count} unusable catalogue{'s' if count > 1 else ''} in {catalogs_dir()}")
+        folder = _printable(str(catalogs_dir()))
+        findings.append(f"{count} unusable catalogue{'s' if count > 1 else ''} in {folder}")
     if findings:
-        print(f"{checked} {noun} checked in {store.data_dir}: {'; '.join(findings)}.")
+        print(f"{checked} {noun} checked in {where}: {'; '.join(findings)}.")
         return 1
-    print(f"{checked} {noun} checked in {store.data_dir}: all good.")
+    print(f"{checked} {noun} checked in {where}: all good.")
     return 0
 
 
@@ -513,8 +513,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def _emit(text: str, output: str | None, *, force: bool) -> int:
-    """Print `text`, or write it to `output` (never over a file without `force`)."""
-    if output is None:
+    """Print `text` (also for `-o -`), or write it to `output` (never over a file without
+    `force`, never over anything but a regular file)."""
+    if output in (None, "-"):
         sys.stdout.write(text)
         return 0
     from finops_tui.store import StoreError, write_export
@@ -523,7 +524,7 @@ def _emit(text: str, output: str | None, *, force: bool) -> int:
         write_export(Path(output), text.encode("utf-8"), force=force)
     except StoreError as exc:
         raise CommandError(str(exc)) from None
-    print(f"Wrote {output}", file=sys.stderr)
+    print(f"Wrote {_printable(output)}", file=sys.stderr)
     return 0
 
 

@@ -13,9 +13,9 @@ import hashlib
 import os
 import re
 import secrets
+import stat
 import string
 import time
-import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -44,6 +44,10 @@ _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 class StoreError(Exception):
     """A file could not be read or written; the message names the file and the reason."""
+
+
+class NotAFile(StoreError):
+    """A path that is not a regular file that may be read (a FIFO, a device, a link loop, …)."""
 
 
 class InvalidIdError(StoreError, ValueError):
@@ -146,7 +150,8 @@ class Store:
             return []
         except OSError as exc:
             raise StoreError(f"{self.iterations_dir}: cannot list: {_reason(exc)}") from None
-        return sorted(p for p in entries if p.suffix == SUFFIX and not p.name.startswith("."))
+        files = (p for p in entries if p.suffix == SUFFIX and not p.name.startswith("."))
+        return sorted(files, key=lambda p: p.name)  # one directory: by name, quickly
 
     def load_all(self) -> Loaded:
         """Load every iteration file; a file that fails is reported, never fatal."""
@@ -169,32 +174,23 @@ class Store:
         return result
 
     def read(self, path: Path) -> Iteration | LoadProblem:
-        """One iteration file, or the problem that stops it loading (never raises)."""
+        """One iteration file, or the problem that stops it loading (never raises, never blocks).
+
+        Only a regular file is opened; a link is followed one level, to a file inside the
+        data dir; a FIFO, socket, device, directory or link loop is a problem with its reason.
+        """
 
         def problem(kind: ProblemKind, message: str, **kw: Any) -> LoadProblem:
             return LoadProblem(path, kind, message, **kw)
 
-        if path.is_symlink():
-            target = path.resolve()
-            if not target.is_relative_to(self.data_dir.resolve()):
-                return problem(
-                    ProblemKind.UNREADABLE,
-                    f"is a link to {target}, outside the data dir; not followed",
-                )
         try:
-            with path.open("rb") as f:
-                size = os.fstat(f.fileno()).st_size
-                if size > MAX_FILE_BYTES:
-                    return problem(
-                        ProblemKind.UNREADABLE,
-                        f"is {size / 2**20:.0f} MB; an iteration file is far smaller "
-                        f"(limit {MAX_FILE_BYTES // 2**20} MB)",
-                    )
-                data = f.read(MAX_FILE_BYTES + 1)
+            data = read_regular(
+                path, MAX_FILE_BYTES, what="an iteration file", links_within=self.data_dir
+            )
         except FileNotFoundError:
             return problem(ProblemKind.UNREADABLE, "no such file")
-        except OSError as exc:
-            return problem(ProblemKind.UNREADABLE, f"cannot read: {_reason(exc)}")
+        except NotAFile as exc:
+            return problem(ProblemKind.UNREADABLE, str(exc))
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -204,9 +200,13 @@ class Store:
             )
         if not text.strip():
             return problem(ProblemKind.INVALID, "is empty")
+        # The standard library's tomllib, compiled (the same code, TOML 1.0): it parses an
+        # iteration in a third of the time, which the first listing of a long history needs.
+        import tomli
+
         try:
-            document = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
+            document = tomli.loads(text)
+        except tomli.TOMLDecodeError as exc:
             message = str(exc)
             line = column = None
             if match := _TOML_POSITION.search(message):
@@ -278,7 +278,7 @@ class Store:
             raise StoreError(f"{path}: not saved: {exc}") from None
         self._ensure_dirs()
         with self._locked():
-            current = _read_bytes(path)
+            current = _read_bytes(path, self.data_dir)
             current_digest = None if current is None else _digest(current)
             expected = self._seen.get(checked.id, "unknown")
             if expected == "unknown" and current is not None:
@@ -365,16 +365,161 @@ class Store:
 
 
 def write_export(path: Path, data: bytes, *, force: bool = False) -> None:
-    """Write an export where the user asked: never over a file or through a link unasked."""
-    if path.is_symlink() and not force:
-        raise StoreError(f"{path} is a symbolic link; not written through it (use --force)")
-    if path.is_dir():
+    """Write an export where the user asked: never over a file or through a link unasked, and
+    never over anything that is not a regular file (a device, FIFO, socket or directory)."""
+    mode = _lstat_mode(path)
+    if mode is not None and stat.S_ISLNK(mode):
+        if not force:
+            raise StoreError(f"{path} is a symbolic link; not written through it (use --force)")
+    elif mode is not None and stat.S_ISDIR(mode):
         raise StoreError(f"{path} is a directory; give a file name")
-    if path.exists() and not force:
+    elif mode is not None and (what := special_kind(mode)) is not None:
+        raise StoreError(
+            f"{path} is {what}, not a regular file; it is never replaced, not even with "
+            f"--force (to write into it, export to stdout and redirect: > {path})"
+        )
+    elif mode is not None and not force:
         raise StoreError(f"{path} already exists; use --force to overwrite it")
     if not path.parent.is_dir():
         raise StoreError(f"{path.parent}: no such directory")
     write_atomic(path, data)
+
+
+def special_kind(mode: int) -> str | None:
+    """What a file of this mode is, in words, when it is neither a regular file nor a link."""
+    for test, what in _SPECIAL_KINDS:
+        if test(mode):
+            return what
+    return None
+
+
+_SPECIAL_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
+# Opening never blocks (a FIFO with no writer) and never follows a link at the last step.
+_READ_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NOFOLLOW", 0)
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_BINARY", 0)
+)
+_MAX_LINKS = 40
+
+
+def read_regular(path: Path, limit: int, *, what: str, links_within: Path | None = None) -> bytes:
+    """The bytes of a regular file, at most `limit` of them, without ever blocking.
+
+    The path is looked at (lstat) before it is opened, and opened without following a link
+    and without waiting for a writer. A symbolic link is followed only with `links_within`,
+    only one level, and only to a file inside that directory. Raises FileNotFoundError for a
+    missing file and NotAFile, saying what the path is, for anything else that cannot be read.
+    `what` names such a file where one is too large ("an iteration file is far smaller").
+    """
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise NotAFile(f"cannot read: {_reason(exc)}") from None
+    target, subject = path, "is"
+    if stat.S_ISLNK(info.st_mode):
+        if links_within is None:
+            raise NotAFile("is a symbolic link; not followed")
+        target, info, shown = _follow_once(path, links_within)
+        subject = f"is a link to {shown}, which is"
+    if (kind := special_kind(info.st_mode)) is not None:
+        raise NotAFile(f"{subject} {kind}, not a regular file; left as it is")
+    if not stat.S_ISREG(info.st_mode):
+        raise NotAFile(f"{subject} not a regular file; left as it is")
+    if info.st_size > limit:
+        raise NotAFile(_too_large(info.st_size, limit, what))
+    try:
+        fd = os.open(target, _READ_FLAGS)
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise NotAFile("became a symbolic link while it was read; not followed") from None
+        raise NotAFile(f"cannot read: {_reason(exc)}") from None
+    with os.fdopen(fd, "rb") as f:
+        opened = os.fstat(fd)
+        if (opened.st_dev, opened.st_ino) != (info.st_dev, info.st_ino):
+            raise NotAFile("was replaced while it was read; try again")
+        try:
+            data = f.read(limit + 1)
+        except OSError as exc:
+            raise NotAFile(f"cannot read: {_reason(exc)}") from None
+    if len(data) > limit:
+        raise NotAFile(_too_large(len(data), limit, what))
+    return data
+
+
+def _too_large(size: int, limit: int, what: str) -> str:
+    return f"is {size / 2**20:.0f} MB; {what} is far smaller (limit {limit // 2**20} MB)"
+
+
+def _follow_once(link: Path, within: Path) -> tuple[Path, os.stat_result, str]:
+    """Where a link inside `within` points, if that is one level away and inside `within`:
+    the real path, its lstat, and its name as the link gives it."""
+    chain = [os.path.normpath(link)]
+    info: os.stat_result | None = None
+    while info is None or stat.S_ISLNK(info.st_mode):
+        current = chain[-1]
+        try:
+            target = os.path.normpath(os.path.join(os.path.dirname(current), os.readlink(current)))
+        except OSError as exc:
+            raise NotAFile(f"cannot read the link: {_reason(exc)}") from None
+        looped = target in chain
+        chain.append(target)
+        if looped or len(chain) > _MAX_LINKS:
+            raise NotAFile(_loop(chain))
+        try:
+            info = os.lstat(target)
+        except FileNotFoundError:
+            missing = " → ".join(_names(chain)[1:])
+            raise NotAFile(f"is a link to {missing}, which does not exist") from None
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise NotAFile(_loop(chain)) from None
+            raise NotAFile(f"cannot read the link: {_reason(exc)}") from None
+    if len(chain) > 2:
+        raise NotAFile(
+            f"is a link to a link ({' → '.join(_names(chain))}); only one level of link is followed"
+        )
+    real = os.path.realpath(chain[1])
+    inside = os.path.realpath(within)
+    try:
+        outside = os.path.commonpath([real, inside]) != inside
+    except ValueError:  # on another drive
+        outside = True
+    if outside:
+        raise NotAFile(f"is a link to {real}, outside the data dir; not followed")
+    return Path(real), info, _names(chain)[1]
+
+
+def _loop(chain: list[str]) -> str:
+    into = "is" if chain[-1] == chain[0] else "leads into"
+    return f"{into} a symbolic link loop ({' → '.join(_names(chain))}); not followed"
+
+
+def _names(chain: list[str]) -> list[str]:
+    """The steps of a chain of links, by name where they share the first one's directory."""
+    base = os.path.dirname(chain[0])
+    return [os.path.basename(p) if os.path.dirname(p) == base else p for p in chain]
+
+
+def _lstat_mode(path: Path) -> int | None:
+    try:
+        return os.lstat(path).st_mode
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot write: {_reason(exc)}") from None
 
 
 def make_private_dir(path: Path) -> None:
@@ -398,6 +543,7 @@ def write_atomic(path: Path, data: bytes) -> None:
     The new bytes go to a hidden temp file beside the target (same file system), are flushed to
     disk, and then replace the target in one rename; the directory is flushed after it.
     """
+    _refuse_special(path)
     temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     try:
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -409,12 +555,22 @@ def write_atomic(path: Path, data: bytes) -> None:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
+        _refuse_special(path)  # again: it may have appeared while the data was written
         os.replace(temp, path)
-    except OSError as exc:
+    except (OSError, StoreError) as exc:
         with contextlib.suppress(OSError):
             temp.unlink()
+        if isinstance(exc, StoreError):
+            raise
         raise StoreError(f"{path}: cannot write: {_reason(exc)}") from None
     _fsync_dir(path.parent)
+
+
+def _refuse_special(path: Path) -> None:
+    """Never replace a device, FIFO, socket or directory with a file (a link is replaced)."""
+    mode = _lstat_mode(path)
+    if mode is not None and (what := special_kind(mode)) is not None:
+        raise StoreError(f"{path} is {what}, not a regular file; not replaced")
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -426,13 +582,15 @@ def _fsync_dir(directory: Path) -> None:
             os.close(fd)
 
 
-def _read_bytes(path: Path) -> bytes | None:
+def _read_bytes(path: Path, links_within: Path) -> bytes | None:
     try:
-        return path.read_bytes()
+        return read_regular(
+            path, MAX_FILE_BYTES, what="an iteration file", links_within=links_within
+        )
     except FileNotFoundError:
         return None
-    except OSError as exc:
-        raise StoreError(f"{path}: cannot read: {_reason(exc)}") from None
+    except NotAFile as exc:
+        raise StoreError(f"{path}: {exc}") from None
 
 
 def _digest(data: bytes) -> str:

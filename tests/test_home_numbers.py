@@ -1,0 +1,37 @@
+"""The home list's `#` column fits the largest iteration number."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable
+
+from finops_tui.store import Store
+
+from .conftest import make_iteration
+from .ui import home_ready, make_app
+
+
+def shown(table: DataTable) -> list[str]:
+    """The table's lines as they are on screen, the header first."""
+    view = table.scrollable_content_region
+    return [table.render_line(y).crop(0, view.width).text for y in range(view.height)]
+
+
+async def test_five_digit_numbers_are_shown_whole(store: Store) -> None:
+    for number, suffix in ((4998, "a"), (4999, "b"), (10000, "c")):
+        store.save(make_iteration(f"2026-01-01-aaa{suffix}", number=number, title=f"N{number}"))
+    app = make_app(Store(store.data_dir))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await home_ready(pilot)
+        lines = shown(app.screen.query_one("#iterations", DataTable))
+    numbers = [line.split()[0] for line in lines[1:4]]
+    assert numbers == ["10000", "4999", "4998"]
+    assert [line.split()[1] for line in lines[1:4]] == ["N10000", "N4999", "N4998"]
+
+
+async def test_small_numbers_keep_the_usual_width(store: Store) -> None:
+    store.save(make_iteration(number=3, title="Three"))
+    app = make_app(Store(store.data_dir))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await home_ready(pilot)
+        header = shown(app.screen.query_one("#iterations", DataTable))[0]
+    assert header.index("Title") - header.index("#") == 5  # 3 for the number, 2 of padding
