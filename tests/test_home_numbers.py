@@ -7,7 +7,7 @@ from textual.widgets import DataTable
 from finops_tui.store import Store
 
 from .conftest import make_iteration
-from .ui import home_ready, make_app
+from .ui import home_ready, make_app, wait_until
 
 
 def shown(table: DataTable) -> list[str]:
@@ -22,7 +22,9 @@ async def test_five_digit_numbers_are_shown_whole(store: Store) -> None:
     app = make_app(Store(store.data_dir))
     async with app.run_test(size=(80, 24)) as pilot:
         await home_ready(pilot)
-        lines = shown(app.screen.query_one("#iterations", DataTable))
+        table = app.screen.query_one("#iterations", DataTable)
+        await wait_until(pilot, lambda: len(shown(table)) >= 4)
+        lines = shown(table)
     numbers = [line.split()[0] for line in lines[1:4]]
     assert numbers == ["10000", "4999", "4998"]
     assert [line.split()[1] for line in lines[1:4]] == ["N10000", "N4999", "N4998"]
@@ -33,5 +35,7 @@ async def test_small_numbers_keep_the_usual_width(store: Store) -> None:
     app = make_app(Store(store.data_dir))
     async with app.run_test(size=(80, 24)) as pilot:
         await home_ready(pilot)
-        header = shown(app.screen.query_one("#iterations", DataTable))[0]
+        table = app.screen.query_one("#iterations", DataTable)
+        await wait_until(pilot, lambda: len(shown(table)) >= 2)
+        header = shown(table)[0]
     assert header.index("Title") - header.index("#") == 5  # 3 for the number, 2 of padding

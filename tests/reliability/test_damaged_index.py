@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from finops_tui import index
 from finops_tui.cli import run
+from finops_tui.export.rows import COLUMNS
 from finops_tui.index import History, index_file, read_history
 from finops_tui.store import ProblemKind, Store
 
@@ -197,9 +198,12 @@ def well_formed(history: History, files: list[Path]) -> None:
         assert shared == [s.id, s.number, s.title, s.starts, s.ends, s.status]
         assert len(rows) == 5 * len(s.capabilities)
         for row in rows:
-            assert len(row) == 9 and row[0] in s.capabilities
-            assert row[4] in LEVELS and row[5] in LEVELS | {None} and row[6] in LEVELS | {None}
-            assert row[8] in {None, "achieved", "partly", "missed"}
+            cells = dict(zip(COLUMNS[6:], row, strict=True))  # after the iteration's columns
+            assert cells["capability_id"] in s.capabilities
+            assert cells["level_start"] in LEVELS
+            assert cells["target"] in LEVELS | {None} and cells["reached"] in LEVELS | {None}
+            assert cells["outcome"] in {None, "achieved", "partly", "missed"}
+            assert cells["weight"] in range(6) and cells["target_score"] in {None, *range(1, 21)}
     for p in history.problems:
         assert isinstance(p.kind, ProblemKind) and isinstance(p.message, str)
         assert all(isinstance(d, str) for d in p.details)

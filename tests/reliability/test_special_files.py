@@ -152,9 +152,9 @@ async def test_the_app_lists_the_others_and_quits(good: Store, specials: dict[st
             await home_ready(pilot)
         finally:  # were the app stuck on the FIFO, it could not even be closed
             release(good.iterations_dir / "pipe.toml")
-        assert [s.title for s in app.history.summaries] == ["The good one"]
+        assert [s.title for s in app.session.history.summaries] == ["The good one"]
         listed = str(app.screen.query_one("#problems").render())
-        assert f"{len(specials)} file(s) could not be read" in listed
+        assert f"{len(specials)} files could not be read" in listed
         assert "pipe.toml: is a named pipe (FIFO)" in listed
         await pilot.press("ctrl+q")
 

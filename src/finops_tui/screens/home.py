@@ -112,7 +112,7 @@ class HomeScreen(Screen[None]):
         """Fixed columns get what they need; the title gets the rest of the width."""
         narrow = self.size.width < NARROW
         both_dates = self.size.width >= BOTH_DATES  # below that, the title needs the room
-        largest = max((s.number for s in self.finops.history.summaries), default=0)
+        largest = max((s.number for s in self.session.history.summaries), default=0)
         fixed = [
             ("#", "number", max(3, len(str(largest)))),
             ("Dates", "dates", 23) if both_dates else ("Starts", "starts", 10),
