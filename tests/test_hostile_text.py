@@ -136,7 +136,9 @@ async def test_markup_in_the_other_dialogs_and_the_retrospective(store: Store) -
         await wait_until(pilot, lambda: saved(store)["review"].get("improve") == MARKUP)
         assert app.is_running
     it = saved(store)
-    assert it["stakeholders"]["people"][-1] == {"name": MARKUP, "role": MARKUP}
+    person = it["stakeholders"]["people"][-1]
+    assert person.pop("id").startswith("p-")
+    assert person == {"name": MARKUP, "role": MARKUP}
     assert it["goals"][0]["actions"][-1]["title"] == MARKUP
     assert it["goals"][0]["actions"][-1]["owner"] == MARKUP
     assert it["goals"][0]["evidence"] == MARKUP
