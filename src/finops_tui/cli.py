@@ -103,6 +103,21 @@ def build_parser() -> argparse.ArgumentParser:
     budget.add_argument("--budgets", type=Path, metavar="CSV", help="month,amount rows")
     kpis.add_argument("--unit-metric", type=Path, metavar="CSV", help="month,units rows")
     kpis.add_argument("--format", choices=["table", "json"], default="table")
+    sync = commands.add_parser(
+        "sync",
+        help="commit, merge and push the iterations with git (README: Working as a team)",
+        description="The data dir (or its iterations/) must be in a git work tree with an "
+        "upstream. Exit 1 while a conflict waits to be resolved.",
+    )
+    sync.add_argument("-m", "--message", metavar="M", help="the message for the local commit")
+    driver = commands.add_parser(
+        "merge-driver",
+        description="git's merge driver for iteration files (sync registers it): merges %B "
+        "into %A field by field; exit 1 when it recorded conflicts or could not merge.",
+    )
+    for name, metavar in (("base", "%O"), ("ours", "%A"), ("theirs", "%B")):
+        driver.add_argument(name, type=Path, metavar=metavar)
+    driver.add_argument("path", metavar="%P")
     return parser
 
 
@@ -590,10 +605,38 @@ def cmd_kpis(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- sync ---------------------------------------------------------------------------------------
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from finops_tui.locations import data_dir
+    from finops_tui.sync import SyncError, lines, sync
+
+    def progress(what: str) -> None:
+        if sys.stderr.isatty():
+            print(f"{what}…", file=sys.stderr)
+
+    try:
+        result = sync(data_dir(args.data_dir), message=args.message, progress=progress)
+    except SyncError as exc:
+        raise CommandError(str(exc)) from None
+    for line in lines(result):
+        print(line)
+    return 0 if result.in_sync else 1
+
+
+def cmd_merge_driver(args: argparse.Namespace) -> int:
+    from finops_tui.sync import merge_driver
+
+    return merge_driver(args.base, args.ours, args.theirs, args.path, sys.stderr)
+
+
 COMMANDS = {
     "list": cmd_list,
     "doctor": cmd_doctor,
     "export": cmd_export,
     "kpis": cmd_kpis,
     "catalog": cmd_catalog,
+    "sync": cmd_sync,
+    "merge-driver": cmd_merge_driver,
 }
