@@ -53,6 +53,12 @@ def store(data_dir: Path) -> Store:
     return Store(data_dir)
 
 
+def without_ids(records: list[dict[str, object]]) -> list[dict[str, object]]:
+    """People or actions as saved, without their (random) ids, once each is seen to have one."""
+    assert all(isinstance(r.get("id"), str) for r in records), records
+    return [{k: v for k, v in r.items() if k != "id"} for r in records]
+
+
 def make_iteration(id: str = "2026-11-28-k3f9", number: int = 3, **changes: object) -> Iteration:
     """A realistic active iteration, as in the file-format example."""
     previous = changes.pop("previous", PREVIOUS_ID if id != PREVIOUS_ID else None)
