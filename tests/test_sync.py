@@ -221,7 +221,12 @@ def test_both_sides_create_number_4(team: tuple[Clone, Clone]) -> None:
     assert a.sync().code == 0
     ran = b.sync()
     assert ran.code == 0, ran
-    assert f"renumbered #4 → #5: the other side made a #4 too ({earlier.id})" in ran.out
+    assert ran.out.splitlines() == [
+        "#4 (untitled): sent a new iteration",
+        f"#5 (untitled): received a new iteration; renumbered #4 → #5 (#4 is {earlier.id}, "
+        "created earlier)",
+        "In sync with origin/main.",
+    ]
     assert a.sync().code == 0
     for clone_ in (a, b):
         listed = json.loads(finops("--data-dir", str(clone_.path), "list", "--json").out)
@@ -409,10 +414,12 @@ def test_status_says_how_far_from_the_upstream(team: tuple[Clone, Clone]) -> Non
 def test_sync_does_not_import_textual(team: tuple[Clone, Clone]) -> None:
     a, _ = team
     a.edit(lambda it: it.retitle("Changed"), T3)
+    file = str(a.store.path_of(ID))
     code = (
         "import sys\n"
         "from finops_tui.cli import run\n"
         f"assert run(['--data-dir', {str(a.path)!r}, 'sync']) == 0\n"
+        f"assert run(['merge-driver', {file!r}, {file!r}, {file!r}, 'x.toml']) == 0\n"
         "assert not [m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')]\n"
     )
     done = subprocess.run(
@@ -425,3 +432,60 @@ def test_last_sync_is_recorded(team: tuple[Clone, Clone]) -> None:
     a, _ = team
     last = status(a.path).last_sync
     assert last is not None and datetime.now(UTC) - last < timedelta(minutes=5)
+
+
+def test_the_app_path_sync_in_a_thread_then_read_the_changed_files_again(
+    team: tuple[Clone, Clone],
+) -> None:
+    """What the app's Sync command does: flush, sync (no prompts), tell the session."""
+    import threading
+
+    from finops_tui.sync import SyncResult, sync
+
+    a, b = team
+    b.store.save(make_iteration(id=PREVIOUS_ID, number=2, title="Budgets first"))
+    assert b.sync().code == 0 and a.sync().code == 0
+    a.edit(lambda it: it.retitle("From A"), T1)
+    a.store.trash(PREVIOUS_ID)
+    assert a.sync().code == 0
+
+    session = Session(b.store, today=date(2026, 11, 28))
+    try:
+        session.history_read(session.read_history())
+        session.open(ID)
+        session.edit("notes", lambda it: it.describe_team("From B"))
+        assert session.flush()
+        results: list[SyncResult] = []
+        worker = threading.Thread(target=lambda: results.append(sync(b.path, interactive=False)))
+        worker.start()
+        worker.join(timeout=60)
+        [result] = results
+        assert result.in_sync and result.changed_on_disk == {ID, PREVIOUS_ID}
+        session.files_changed(result.changed_on_disk)
+        assert session.iteration is not None
+        assert (session.iteration.title, session.iteration.stakeholders.notes) == (
+            "From A",
+            "From B",
+        )
+        session.edit("title", lambda it: it.retitle("Both"))
+        assert session.flush() and session.conflict is None
+    finally:
+        assert session.stop()
+    assert b.load().title == "Both"
+    assert not b.store.path_of(PREVIOUS_ID).exists()
+
+
+def test_an_open_iteration_deleted_by_a_sync_is_left(team: tuple[Clone, Clone]) -> None:
+    a, b = team
+    a.store.trash(ID)
+    assert a.sync().code == 0
+    session = Session(b.store, today=date(2026, 11, 28))
+    try:
+        session.history_read(session.read_history())
+        session.open(ID)
+        ran = b.sync()
+        assert ran.code == 0 and "#3 “Commitments and budgets”: received its deletion" in ran.out
+        session.files_changed({ID})
+        assert session.iteration is None and session.history.summary(ID) is None
+    finally:
+        session.stop()

@@ -29,6 +29,7 @@ not plain are written as JSON strings.
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import tomllib
@@ -427,6 +428,7 @@ def merge(
         if value is not MISSING:
             tree[key] = value
     tree["updated"] = max(ours.updated, theirs.updated)
+    tree = copy.deepcopy(tree)  # the repairs below change it, and it shares parts with o and t
     cells = [(cap, cell) for cap, unit in tree["scope"].items() for cell in unit["goals"]]
     tree[GOAL_ORDER] = _order(b.get(GOAL_ORDER, []), o[GOAL_ORDER], t[GOAL_ORDER], cells, {})
     _repair_goals(tree, t, merger)
@@ -486,6 +488,7 @@ def _repair_goals(tree: dict[Any, Any], theirs: dict[Any, Any], merger: _Merger)
                 continue
             path = select(child(select("scope", capability), "goals"), cell)
             their_goal = get_path(theirs, path)
+            merger.found = [f for f in merger.found if not f[0].startswith(f"{path}.")]
             merger.conflict(path, plain(goal if their_goal is MISSING else their_goal))
             del unit["goals"][cell]
 

@@ -720,7 +720,7 @@ class _Sync:
                 raise SyncError(str(exc)) from None
             version = _Version(iteration.id, iteration.number, iteration.title, None)
             self.line(version).notes.append(
-                f"renumbered #{old} → #{following}: the other side made a #{old} too ({holder})"
+                f"renumbered #{old} → #{following} (#{old} is {holder}, created earlier)"
             )
             moved.append((old, following, self.relative(store.path_of(iteration.id))))
         if moved:
