@@ -37,3 +37,8 @@ def test_keystrokes_are_timed(which: str) -> None:
 def test_the_kpi_benchmark_runs_on_a_small_table() -> None:
     out = bench(str(BENCH / "kpis.py"), "--rows", "20000")
     assert "| commitment-utilization |" in out and "peak memory" in out
+
+
+def test_the_sync_benchmark_runs_two_clones() -> None:
+    out = bench(str(BENCH / "sync.py"), "--edits", "1")
+    assert "1 of 1 merges conflict" in out and "sync wall time: median" in out
