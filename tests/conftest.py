@@ -53,6 +53,12 @@ def store(data_dir: Path) -> Store:
     return Store(data_dir)
 
 
+def without_ids(records: list[dict[str, object]]) -> list[dict[str, object]]:
+    """People or actions as saved, without their (random) ids, once each is seen to have one."""
+    assert all(isinstance(r.get("id"), str) for r in records), records
+    return [{k: v for k, v in r.items() if k != "id"} for r in records]
+
+
 def make_iteration(id: str = "2026-11-28-k3f9", number: int = 3, **changes: object) -> Iteration:
     """A realistic active iteration, as in the file-format example."""
     previous = changes.pop("previous", PREVIOUS_ID if id != PREVIOUS_ID else None)
@@ -71,8 +77,10 @@ def make_iteration(id: str = "2026-11-28-k3f9", number: int = 3, **changes: obje
             technology=True,
             notes="Platform team plus one FinOps practitioner; finance joins the review.",
             people=[
-                Person(name="Ana Ruiz", role="FinOps lead", group=Group.FINANCE),
-                Person(name="Sam Okafor", role="Platform engineer", group=Group.TECHNOLOGY),
+                Person(id="p1", name="Ana Ruiz", role="FinOps lead", group=Group.FINANCE),
+                Person(
+                    id="p2", name="Sam Okafor", role="Platform engineer", group=Group.TECHNOLOGY
+                ),
             ],
         ),
         scope=[
@@ -99,12 +107,13 @@ def make_iteration(id: str = "2026-11-28-k3f9", number: int = 3, **changes: obje
                 due=date(2026, 12, 19),
                 actions=[
                     Action(
+                        id="g1-a1",
                         title="Create budgets for the 12 prod subscriptions",
                         owner="Sam",
                         due=date(2026, 12, 5),
                         status=ActionStatus.DONE,
                     ),
-                    Action(title="Share the variance report", owner="Ana"),
+                    Action(id="g1-a2", title="Share the variance report", owner="Ana"),
                 ],
             ),
             Goal(

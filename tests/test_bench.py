@@ -42,3 +42,8 @@ def test_the_kpi_benchmark_runs_on_a_small_table() -> None:
 def test_the_cold_index_benchmark_runs_on_a_short_history() -> None:
     out = bench(str(BENCH / "cold_list.py"), "--count", "8", "--repeats", "1", "--warm-ups", "0")
     assert "| `list`, cold index |" in out and "| app, list filled, cold index |" in out
+
+
+def test_the_sync_benchmark_runs_two_clones() -> None:
+    out = bench(str(BENCH / "sync.py"), "--edits", "1")
+    assert "1 of 1 merges conflict" in out and "sync wall time: median" in out

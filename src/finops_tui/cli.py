@@ -147,6 +147,21 @@ def build_parser() -> argparse.ArgumentParser:
         description="The cache dir: $FINOPS_TUI_CACHE_DIR > the platform's user cache dir.",
     )
     cache.add_argument("action", nargs="?", choices=["info", "clear"], default="info")
+    sync = commands.add_parser(
+        "sync",
+        help="commit, merge and push the iterations with git (README: Working as a team)",
+        description="The data dir (or its iterations/) must be in a git work tree with an "
+        "upstream. Exit 1 while a conflict waits to be resolved.",
+    )
+    sync.add_argument("-m", "--message", metavar="M", help="the message for the local commit")
+    driver = commands.add_parser(
+        "merge-driver",
+        description="git's merge driver for iteration files (sync registers it): merges %B "
+        "into %A field by field; exit 1 when it recorded conflicts or could not merge.",
+    )
+    for name, metavar in (("base", "%O"), ("ours", "%A"), ("theirs", "%B")):
+        driver.add_argument(name, type=Path, metavar=metavar)
+    driver.add_argument("path", metavar="%P")
     return parser
 
 
@@ -812,6 +827,32 @@ def cmd_cache(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- sync ---------------------------------------------------------------------------------------
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from finops_tui.locations import data_dir
+    from finops_tui.sync import SyncError, lines, sync
+
+    def progress(what: str) -> None:
+        if sys.stderr.isatty():
+            print(f"{what}…", file=sys.stderr)
+
+    try:
+        result = sync(data_dir(args.data_dir), message=args.message, progress=progress)
+    except SyncError as exc:
+        raise CommandError(str(exc)) from None
+    for line in lines(result):
+        print(line)
+    return 0 if result.in_sync else 1
+
+
+def cmd_merge_driver(args: argparse.Namespace) -> int:
+    from finops_tui.sync import merge_driver
+
+    return merge_driver(args.base, args.ours, args.theirs, args.path, sys.stderr)
+
+
 COMMANDS = {
     "list": cmd_list,
     "doctor": cmd_doctor,
@@ -821,4 +862,6 @@ COMMANDS = {
     "cache": cmd_cache,
     "progress": cmd_progress,
     "diff": cmd_diff,
+    "sync": cmd_sync,
+    "merge-driver": cmd_merge_driver,
 }

@@ -7,6 +7,8 @@ Pure data and logic: no Textual, no file access. The shape is the public file fo
 from __future__ import annotations
 
 import math
+import secrets
+import string
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -109,14 +111,36 @@ def _document_value(value: Any) -> Any:
     return value
 
 
+RECORD_ID_LENGTH = 6
+_RECORD_ID_ALPHABET = string.ascii_lowercase + string.digits
+
+
+def new_record_id(prefix: str, taken: Iterable[str] = ()) -> str:
+    """A fresh id for a person (`p`) or an action (`a`): random, so that people editing the
+    same iteration on two clones never hand out the same one, and not in `taken`."""
+    used = set(taken)
+    while True:
+        suffix = "".join(secrets.choice(_RECORD_ID_ALPHABET) for _ in range(RECORD_ID_LENGTH))
+        candidate = f"{prefix}-{suffix}"
+        if candidate not in used:
+            return candidate
+
+
 class Person(Record):
     """Someone taking part in the iteration."""
 
+    id: str = Field(default_factory=lambda: new_record_id("p"))
+    """Stable within the iteration, and what a merge knows the person by."""
     name: str
     role: str = ""
     group: Group | None = None
 
     _keep_empty = frozenset({"name"})
+
+    @field_validator("id")
+    @classmethod
+    def _valid_id(cls, value: str) -> str:
+        return validate_id(value, "person id")
 
     @field_validator("name")
     @classmethod
@@ -248,12 +272,19 @@ class Measurement(Record):
 class Action(Record):
     """A concrete step towards a goal."""
 
+    id: str = Field(default_factory=lambda: new_record_id("a"))
+    """Stable within the iteration, and what a merge knows the action by."""
     title: str
     owner: str = ""
     due: date | None = None
     status: ActionStatus = ActionStatus.TODO
 
     _keep_empty = frozenset({"title", "status"})
+
+    @field_validator("id")
+    @classmethod
+    def _valid_id(cls, value: str) -> str:
+        return validate_id(value, "action id")
 
     @property
     def open(self) -> bool:
@@ -337,6 +368,38 @@ class Review(Record):
     went_poorly: str = ""
     improve: str = ""
     closed: date | None = None
+
+
+class Conflict(Record):
+    """A field (or a whole person, action, goal or capability) that the last merge found
+    changed differently on both sides (see `finops_tui.merge`). The file holds this side's
+    value; `theirs` holds the other side's, and is left out when the other side had none (an
+    empty field, or a record it removed). Resolving the conflict removes the entry."""
+
+    path: str
+    """Where, in `finops_tui.merge`'s path syntax: `title`, `scope[budget-management].note`,
+    `stakeholders.people[p-k3f9x2]`, `scope[budget-management].goals[metrics].statement`."""
+    theirs: Any = None
+    when: datetime
+    """When the merge met it (UTC)."""
+
+    _keep_empty = frozenset({"path", "when"})
+
+    @field_validator("path")
+    @classmethod
+    def _path_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("a conflict needs a path")
+        return value
+
+    @field_validator("when")
+    @classmethod
+    def _utc(cls, value: datetime) -> datetime:
+        return _as_utc(value)
+
+
+Take = Literal["ours", "theirs"]
+"""Which side's value a resolved conflict keeps: the file's (`ours`) or the recorded one."""
 
 
 @dataclass(frozen=True)
@@ -428,6 +491,7 @@ class Iteration(Record):
     levels: dict[str, Levels] = Field(default_factory=dict)
     goals: list[Goal] = Field(default_factory=list)
     review: Review = Field(default_factory=Review)
+    conflicts: list[Conflict] = Field(default_factory=list)
 
     _keep_empty = frozenset({"schema_version", "title", "stakeholders"})
     # Capabilities unticked in this session, with their levels and goals (never saved).
@@ -492,6 +556,12 @@ class Iteration(Record):
                 raise ValueError(f"levels.{capability}: capability is not in scope")
         # Every scoped capability has levels, written in scope order.
         self.levels = {c: self.levels.get(c) or Levels() for c in scoped}
+        self._check_record_ids()
+        paths: set[str] = set()
+        for i, conflict in enumerate(self.conflicts):
+            if conflict.path in paths:
+                raise ValueError(f"conflicts[{i}]: path {conflict.path!r} is listed twice")
+            paths.add(conflict.path)
         seen: set[str] = set()
         for i, goal in enumerate(self.goals):
             where = f"goals[{i}] ({goal.id})"
@@ -507,6 +577,52 @@ class Iteration(Record):
                     f"({current}) in levels.{goal.capability}.{goal.lens.value}"
                 )
         return self
+
+    def _check_record_ids(self) -> None:
+        people = [(f"stakeholders.people[{i}]", p) for i, p in enumerate(self.stakeholders.people)]
+        actions = [
+            (f"goals ({g.id}).actions[{i}]", a) for g in self.goals for i, a in enumerate(g.actions)
+        ]
+        taken: set[str] = set()
+        for where, record in people + actions:
+            if record.id in taken:
+                raise ValueError(f"{where}: id {record.id!r} is used twice")
+            taken.add(record.id)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _ids_for_old_files(cls, data: Any) -> Any:
+        """People and actions of a file written before they had ids get ids by position
+        (`p1`, `p2`, …; `g1-a1`, …): every clone gives an old file the same ones. The caller's
+        document is left as it was."""
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        records: list[tuple[str, str, dict[str, Any]]] = []
+        stakeholders = data.get("stakeholders")
+        if isinstance(stakeholders, dict) and isinstance(stakeholders.get("people"), list):
+            stakeholders = data["stakeholders"] = dict(stakeholders)
+            people = stakeholders["people"] = [
+                dict(p) if isinstance(p, dict) else p for p in stakeholders["people"]
+            ]
+            records += [(f"p{i + 1}", "p", p) for i, p in enumerate(people) if isinstance(p, dict)]
+        if isinstance(data.get("goals"), list):
+            goals = data["goals"] = [dict(g) if isinstance(g, dict) else g for g in data["goals"]]
+            for goal in goals:
+                if isinstance(goal, dict) and isinstance(goal.get("actions"), list):
+                    actions = goal["actions"] = [
+                        dict(a) if isinstance(a, dict) else a for a in goal["actions"]
+                    ]
+                    records += [
+                        (f"{goal.get('id')}-a{i + 1}", "a", a)
+                        for i, a in enumerate(actions)
+                        if isinstance(a, dict)
+                    ]
+        taken = {str(record["id"]) for _, _, record in records if "id" in record}
+        for candidate, prefix, record in records:
+            if "id" not in record:
+                record["id"] = _legacy_id(candidate, prefix, taken)
+        return data
 
     # -- construction -------------------------------------------------------------------------
 
@@ -546,6 +662,33 @@ class Iteration(Record):
     def touch(self, now: datetime | None = None) -> None:
         """Record that the iteration changed."""
         self.updated = now or utc_now()
+
+    def renumber(self, number: int) -> None:
+        """Give the iteration another number (when two clones both made the same one)."""
+        if isinstance(number, bool) or not isinstance(number, int) or number < 1:
+            raise ValueError(f"an iteration number is 1 or more, not {number!r}")
+        self.number = number
+
+    # -- conflicts from a merge ---------------------------------------------------------------
+
+    def conflict(self, path: str) -> Conflict:
+        for conflict in self.conflicts:
+            if conflict.path == path:
+                return conflict
+        raise KeyError(f"no conflict at {path!r} in iteration {self.id}")
+
+    def resolve_conflict(self, path: str, take: Take) -> None:
+        """Settle one conflict: keep this side's value (`ours`) or take the recorded one
+        (`theirs`); either way the entry goes. Raises KeyError for an unknown path and
+        ValueError when their value no longer fits (the message says why)."""
+        from finops_tui.merge import resolve
+
+        resolved = resolve(self, path, take)
+        for name in type(self).model_fields:
+            setattr(self, name, getattr(resolved, name))
+        if self.__pydantic_extra__ is not None:
+            self.__pydantic_extra__.clear()
+            self.__pydantic_extra__.update(resolved.__pydantic_extra__ or {})
 
     # -- framework ----------------------------------------------------------------------------
 
@@ -822,9 +965,27 @@ class Iteration(Record):
     ) -> Action:
         """Plan a concrete step towards a goal."""
         _needs_text(title, "an action needs a title")
-        action = Action(title=title, owner=owner, due=due, status=status)
-        self.goal(goal_id).actions.append(action)
+        goal = self.goal(goal_id)
+        action_id = new_record_id("a", self._action_ids())
+        action = Action(id=action_id, title=title, owner=owner, due=due, status=status)
+        goal.actions.append(action)
         return action
+
+    def _action_ids(self) -> set[str]:
+        goals = [*self.goals, *(g for shelved in self._set_aside.values() for g in shelved.goals)]
+        return {a.id for g in goals for a in g.actions}
+
+    def action_position(self, action_id: str) -> tuple[str, int]:
+        """(goal id, index) of an action, for the index-based methods; KeyError if none."""
+        for goal in self.goals:
+            for index, action in enumerate(goal.actions):
+                if action.id == action_id:
+                    return goal.id, index
+        raise KeyError(f"no action {action_id!r} in iteration {self.id}")
+
+    def action(self, action_id: str) -> Action:
+        goal_id, index = self.action_position(action_id)
+        return self.goal(goal_id).actions[index]
 
     def edit_action(
         self,
@@ -884,9 +1045,20 @@ class Iteration(Record):
         self.stakeholders.notes = notes
 
     def add_person(self, name: str, role: str = "", group: Group | None = None) -> Person:
-        person = Person(name=name, role=role, group=group)
+        taken = {p.id for p in self.stakeholders.people}
+        person = Person(id=new_record_id("p", taken), name=name, role=role, group=group)
         self.stakeholders.people.append(person)
         return person
+
+    def person_index(self, person_id: str) -> int:
+        """Where a person is in the list, for the index-based methods; KeyError if absent."""
+        for index, person in enumerate(self.stakeholders.people):
+            if person.id == person_id:
+                return index
+        raise KeyError(f"no person {person_id!r} in iteration {self.id}")
+
+    def person(self, person_id: str) -> Person:
+        return self.stakeholders.people[self.person_index(person_id)]
 
     def edit_person(self, index: int, *, name: str, role: str = "", group: Group | None) -> None:
         people = self.stakeholders.people
@@ -1177,6 +1349,18 @@ class Iteration(Record):
 def _highest_goal_number(goals: Iterable[Goal]) -> int:
     numbers = [int(g.id[1:]) for g in goals if g.id[:1] == "g" and g.id[1:].isdigit()]
     return max(numbers, default=0)
+
+
+def _legacy_id(candidate: str, prefix: str, taken: set[str]) -> str:
+    """`candidate` if it is a valid, free id, else a fresh one; either way, now taken."""
+    try:
+        chosen = validate_id(candidate)
+    except ValueError:
+        chosen = new_record_id(prefix, taken)
+    if chosen in taken:
+        chosen = new_record_id(prefix, taken)
+    taken.add(chosen)
+    return chosen
 
 
 def _needs_text(text: str, message: str) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
@@ -511,6 +511,27 @@ class Session:
             self._saved = self._queued = self._changes
         self.history.put(IterationSummary.of(fresh))
         self._announce(ChangeKind.RELOADED, "reload from disk")
+        self._announce(ChangeKind.HISTORY)
+
+    def files_changed(self, iteration_ids: Iterable[str]) -> None:
+        """Files changed on disk by something else (`finops_tui.sync.sync`'s
+        `changed_on_disk`): what was read of them is forgotten, and the open one is read again
+        (ctrl+z brings back the version before), or left when its file is gone. Call `flush`
+        before the change and this after it, then read the history again."""
+        changed = set(iteration_ids)
+        open_id = self.iteration.id if self.iteration is not None else None
+        for iteration_id in changed - {open_id}:
+            self._models.pop(iteration_id, None)
+            self._histories.pop(iteration_id, None)
+        if open_id is None or open_id not in changed:
+            return
+        if self.store.path_of(open_id).exists():
+            self.reload_from_disk()  # raises StoreError for a file that cannot be read
+            return
+        self.leave()
+        self._models.pop(open_id, None)
+        self._histories.pop(open_id, None)
+        self.history.drop(open_id)
         self._announce(ChangeKind.HISTORY)
 
     def save_as_copy(self) -> Iteration:
