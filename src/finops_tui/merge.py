@@ -428,8 +428,9 @@ def merge(
         if value is not MISSING:
             tree[key] = value
     tree["updated"] = max(ours.updated, theirs.updated)
-    # Goal ids given on either side are never given again.
-    tree["goals_issued"] = max(ours.goals_issued or 0, theirs.goals_issued or 0)
+    # Goal ids given on either side are never given again (see settle_ids).
+    if issued := max(ours.goals_issued or 0, theirs.goals_issued or 0):
+        tree["goals_issued"] = issued
     tree = copy.deepcopy(tree)  # the repairs below change it, and it shares parts with o and t
     cells = [(cap, cell) for cap, unit in tree["scope"].items() for cell in unit["goals"]]
     tree[GOAL_ORDER] = _order(b.get(GOAL_ORDER, []), o[GOAL_ORDER], t[GOAL_ORDER], cells, {})
@@ -521,8 +522,11 @@ def settle_ids(tree: dict[Any, Any]) -> None:
             following += 1
             goal["id"] = f"g{following}"
         seen.add(str(goal["id"]))
-    if "goals_issued" in tree:
-        tree["goals_issued"] = following
+    present = [int(g["id"][1:]) for g in goals if str(g["id"])[1:].isdigit()]
+    if following > max(present, default=0):
+        tree["goals_issued"] = following  # more than the goals present tell
+    else:
+        tree.pop("goals_issued", None)
     actions = [a for g in goals for a in g.get("actions", Keyed()).values()]
     taken = {str(a.get("id")) for a in actions}
     seen = set()
