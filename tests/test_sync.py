@@ -489,3 +489,43 @@ def test_an_open_iteration_deleted_by_a_sync_is_left(team: tuple[Clone, Clone]) 
         assert session.iteration is None and session.history.summary(ID) is None
     finally:
         session.stop()
+
+
+# -- in the app ---------------------------------------------------------------------------------
+
+
+async def test_the_app_syncs_shows_the_conflict_and_resolving_it_clears_it(
+    team: tuple[Clone, Clone],
+) -> None:
+    from textual.widgets import Input
+
+    from finops_tui.screens.dialogs import PickDialog
+    from finops_tui.steps import Step
+
+    from .ui import make_app, on_step, open_step, wait_until
+
+    a, b = team
+    assert b.sync().code == 0
+    a.edit(lambda it: it.retitle("Title from A"), T1)
+    assert a.sync().code == 0
+    b.edit(lambda it: it.retitle("Title from B"), T2)  # the same field, changed differently
+    app = make_app(b.store)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await open_step(pilot, Step.STAKEHOLDERS)
+        [sync] = [c for c in app.get_system_commands(app.screen) if c.title == "Sync"]
+        sync.callback()
+        banner = app.screen.query_one("#conflicts-banner")
+        await wait_until(pilot, lambda: banner.display, 30)
+        assert "1 field changed on both sides" in str(banner.render())
+        assert any("conflict" in (n.title or "").lower() for n in app._notifications)
+        await pilot.press("f6")
+        await wait_until(pilot, lambda: isinstance(app.screen, PickDialog))
+        assert "Title from A" in str(
+            app.screen.query_one("OptionList").get_option_at_index(1).prompt
+        )
+        await pilot.press("down", "enter")  # take theirs
+        await wait_until(pilot, lambda: on_step(app, Step.STAKEHOLDERS) and not banner.display)
+        assert app.screen.query_one("#title", Input).value == "Title from A"
+        await pilot.press("ctrl+q")
+    assert conflicts_in(b.file()) == []
+    assert b.load().title == "Title from A"

@@ -94,6 +94,13 @@ class FinOpsApp(App[None]):
             super().__init__()
             self.done, self.total = done, total
 
+    class Synced(Message):
+        """`finops-tui sync` ran in a thread: its result, or why it could not."""
+
+        def __init__(self, result: object | None, error: str | None) -> None:
+            super().__init__()
+            self.result, self.error = result, error
+
     class HistoryRead(Message):
         """The first read of the data dir is over."""
 
@@ -477,6 +484,51 @@ class FinOpsApp(App[None]):
             return
         self.notify(f"Moved to {where}", title="Deleted", markup=False)
 
+    # -- a team on one history ---------------------------------------------------------------
+
+    def action_sync(self) -> None:
+        """Commit, merge and push the data dir with git, in a thread (git may take a while)."""
+        if not self.session.flush():
+            return  # the notification says why; syncing would leave the edits out
+        data_dir = self.session.store.data_dir
+        self.notify("Syncing with git…", timeout=3)
+
+        def run() -> None:
+            from finops_tui.sync import SyncError, sync
+
+            try:
+                result = sync(data_dir, interactive=False)
+            except SyncError as exc:
+                self.post_message(self.Synced(None, str(exc)))
+            except Exception as exc:  # a bug must not go unseen
+                self.post_message(self.Synced(None, f"sync failed: {exc!r}"))
+            else:
+                self.post_message(self.Synced(result, None))
+
+        threading.Thread(target=run, name="sync", daemon=True).start()
+
+    @on(Synced)
+    def _synced(self, message: Synced) -> None:
+        from finops_tui.sync import SyncResult, lines
+
+        if message.error is not None or not isinstance(message.result, SyncResult):
+            self.notify(message.error or "", title="Not synced", severity="error", markup=False)
+            return
+        result = message.result
+        try:
+            self.session.files_changed(result.changed_on_disk)
+        except StoreError as exc:
+            self.notify(str(exc), title="Cannot read a synced file", severity="error")
+        self.session.loading = True
+        self._start_reading()
+        self.notify(
+            "\n".join(lines(result)) or result.summary(),
+            title="Synced" if result.in_sync else "Synced, with conflicts to resolve",
+            severity="information" if result.in_sync else "warning",
+            timeout=10,
+            markup=False,
+        )
+
     def _reload(self) -> None:
         try:
             self.session.reload_from_disk()
@@ -490,6 +542,7 @@ class FinOpsApp(App[None]):
     # -- command palette ----------------------------------------------------------------------
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        from finops_tui.screens.base import StepScreen
         from finops_tui.screens.home import HomeScreen
 
         session = self.session
@@ -512,7 +565,16 @@ class FinOpsApp(App[None]):
             yield SystemCommand(
                 "Export iteration…", "Markdown, HTML, JSON or CSV", screen.action_export
             )
+        yield SystemCommand(
+            "Sync", "Commit, merge and push the iterations with git", self.action_sync
+        )
         if (iteration := session.iteration) is not None:
+            if iteration.conflicts and not iteration.read_only and isinstance(screen, StepScreen):
+                yield SystemCommand(
+                    "Resolve conflicts…",
+                    "Pick a value for each field both sides changed (F6)",
+                    screen.action_conflicts,
+                )
             yield SystemCommand(
                 "Export iteration…",
                 "Markdown, HTML, JSON or CSV",

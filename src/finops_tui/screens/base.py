@@ -16,6 +16,7 @@ from textual.widgets import Footer, Header, Static
 
 from finops_tui.session import Change, ChangeKind, NotEditable
 from finops_tui.steps import Step
+from finops_tui.widgets.quiet import update_quietly
 from finops_tui.widgets.step_bar import StepBar
 
 if TYPE_CHECKING:
@@ -49,6 +50,14 @@ class StepScreen(Screen[None]):
             priority=True,
         ),
         Binding("escape", "home", "Home", id="home", tooltip="Back to the list of iterations"),
+        Binding(
+            "f6",
+            "conflicts",
+            "Conflicts",
+            id="conflicts",
+            show=False,
+            tooltip="Pick a value for each field both sides changed in a merge",
+        ),
     ]
 
     @property
@@ -86,6 +95,7 @@ class StepScreen(Screen[None]):
             note = ""
         heading = self.STEP.heading + note
         yield Static(Content(heading), classes="step-heading")
+        yield Static(id="conflicts-banner", classes="warning")
         with Vertical(id="body"):
             yield from self.compose_body()
         yield Footer()
@@ -100,6 +110,22 @@ class StepScreen(Screen[None]):
 
     def _on_mount(self) -> None:
         self.watch(self.app, "change", self._changed, init=False)
+        self.show_conflicts()
+
+    def show_conflicts(self) -> None:
+        """A banner while a merge left fields that both sides changed."""
+        banner = self.query_one("#conflicts-banner", Static)
+        conflicts = self.iteration.conflicts
+        banner.display = bool(conflicts)
+        if conflicts:
+            fields = "field" if len(conflicts) == 1 else "fields"
+            update_quietly(
+                banner,
+                Content(
+                    f"⚠ {len(conflicts)} {fields} changed on both sides in a merge: this "
+                    "file keeps ours for now. F6 (or the palette) picks a value for each."
+                ),
+            )
 
     def _changed(self, change: Change) -> None:
         if self.session.iteration is None or not change.touches_iteration:
@@ -112,12 +138,13 @@ class StepScreen(Screen[None]):
             return
         self.query_one(StepBar).show(self.iteration, self.session.previous_of(self.iteration))
         self.sub_title = self._subtitle()
+        self.show_conflicts()
         self.follow(change)
 
     def follow(self, change: Change) -> None:
-        """Show what the open iteration holds now. It changed by a key on this screen, by an
-        undo, a redo or a reload: fields the user types in are set only in the latter cases
-        (an edit came from them), lists and panels always."""
+        """Show what the open iteration holds now: it changed by a key on this screen, a
+        dialog, an undo, a reload or a merge. Fields the user types in are set only where
+        they differ from it (while typing they do not: the field made the edit)."""
 
     def edit(
         self, what: str, change: Callable[[Iteration], object], *, merge: str | None = None
@@ -133,6 +160,46 @@ class StepScreen(Screen[None]):
         else:
             return True
         return False
+
+    # -- conflicts a merge left ---------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "conflicts":
+            return bool(self.iteration.conflicts) and not self.read_only
+        if action == "next_step":
+            return self.STEP.next() is not None or None
+        if action == "previous_step":
+            return self.STEP.previous() is not None or None
+        return True
+
+    @work
+    async def action_conflicts(self) -> None:
+        """For each field both sides changed: keep ours, take theirs, or leave it for later.
+        Each choice is a step ctrl+z takes back."""
+        from finops_tui.merge import describe
+        from finops_tui.screens.dialogs import PickDialog
+
+        conflicts = list(self.iteration.conflicts)
+        for number, conflict in enumerate(conflicts, 1):
+            view = describe(self.iteration, conflict)
+            take = await self.app.push_screen_wait(
+                PickDialog(
+                    f"Conflict {number} of {len(conflicts)}: {view.label}\n"
+                    f"both sides changed it (theirs on {view.when:%Y-%m-%d %H:%M} UTC).",
+                    [
+                        ("ours", Content(f"Keep ours: {view.ours}")),
+                        ("theirs", Content(f"Take theirs: {view.theirs}")),
+                        ("later", Content("Decide later")),
+                    ],
+                )
+            )
+            if take is None:
+                return
+            if take in ("ours", "theirs"):
+                self.edit(
+                    f"resolve {view.label}",
+                    lambda it, p=conflict.path, t=take: it.resolve_conflict(p, t),
+                )
 
     # -- where the user was ------------------------------------------------------------------
 
@@ -204,13 +271,6 @@ class StepScreen(Screen[None]):
         self.notify(f"Goal {goal_id}: {shown}", title="Measured", markup=False)
 
     # -- moving between steps -----------------------------------------------------------------
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "next_step":
-            return self.STEP.next() is not None or None
-        if action == "previous_step":
-            return self.STEP.previous() is not None or None
-        return True
 
     def action_next_step(self) -> None:
         if (step := self.STEP.next()) is not None:

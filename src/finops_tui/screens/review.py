@@ -15,7 +15,6 @@ from finops_tui.lenses import MAX_LEVEL, MIN_LEVEL
 from finops_tui.model import Goal, Outcome
 from finops_tui.screens.base import StepScreen
 from finops_tui.screens.dialogs import ConfirmDialog, FormDialog, FormField
-from finops_tui.session import ChangeKind
 from finops_tui.steps import Step
 from finops_tui.wording import count
 
@@ -163,9 +162,7 @@ class ReviewScreen(StepScreen):
 
     def follow(self, change: Change) -> None:
         self.fill()
-        if change.kind is ChangeKind.EDITED:
-            return  # the fields made the edit: they show it already
-        for key, _ in RETROSPECTIVE:
+        for key, _ in RETROSPECTIVE:  # set only where it differs: not while typing in it
             area = self.query_one(f"#{key}", TextArea)
             text = getattr(self.iteration.review, key)
             if area.text != text:

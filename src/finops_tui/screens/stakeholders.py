@@ -15,7 +15,6 @@ from textual.widgets import Checkbox, DataTable, Input, Label, Select, Static, T
 from finops_tui.model import LONG_ITERATION, Group, Person
 from finops_tui.screens.base import StepScreen
 from finops_tui.screens.dialogs import ConfirmDialog, FormDialog, FormField, parse_date
-from finops_tui.session import ChangeKind
 from finops_tui.steps import Step
 from finops_tui.widgets.quiet import update_quietly
 from finops_tui.widgets.tick_box import TickBox
@@ -144,19 +143,23 @@ class StakeholdersScreen(StepScreen):
         self.query_one("#title", Input).focus()
 
     def follow(self, change: Change) -> None:
+        """Fields show the iteration; a field is set only where it differs (while typing it
+        does not: the field made the edit), and a date being typed is left alone."""
         it = self.iteration
         self.fill_people()
         self.show_length()
         self.show_framework()
-        if change.kind is ChangeKind.EDITED:
-            return  # the fields made the edit: they show it already
         title = self.query_one("#title", Input)
         if title.value != it.title:
             title.value = it.title
             title.cursor_position = len(it.title)
         for key, value in (("starts", it.starts), ("ends", it.ends)):
             field = self.query_one(f"#{key}", Input)
-            if field.value != value.isoformat():
+            try:
+                typed = parse_date(field.value)
+            except ValueError:
+                continue  # being typed: the date error says so
+            if typed != value:
                 field.value = value.isoformat()
         for group in Group:
             box = self.query_one(f"#group-{group.value}", Checkbox)
