@@ -362,3 +362,25 @@ def test_reading_the_history_reports_progress_file_by_file(store: Store) -> None
     loaded = read_history(store, None, progress=lambda done, total: calls.append((done, total)))
     assert calls == [(1, 4), (2, 4), (3, 4), (4, 4)]
     assert len(loaded.summaries) == 3 and len(loaded.problems) == 1
+
+
+def test_doctor_names_the_line_of_invalid_data_found_by_scanning_the_file(
+    store: Store, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from finops_tui.cli import run
+
+    store.save(make_iteration())
+    path = store.path_of("2026-11-28-k3f9")
+    lines = path.read_text().splitlines()
+    # The second goal's to_level, made no higher than its from_level.
+    second = [i for i, line in enumerate(lines) if line == "[[goals]]"][1]
+    at = next(i for i in range(second, len(lines)) if lines[i].startswith("to_level"))
+    lines[at] = "to_level = 1"
+    path.write_text("\n".join(lines) + "\n")
+    assert run(["--data-dir", str(store.data_dir), "doctor"]) == 1
+    out = capsys.readouterr().out
+    assert f"{path}:{second + 1}: goals[1]: to_level (1) must be above" in out
+    lines[at] = 'to_level = "two"'
+    path.write_text("\n".join(lines) + "\n")
+    run(["--data-dir", str(store.data_dir), "doctor"])
+    assert f"{path}:{at + 1}: goals[1].to_level:" in capsys.readouterr().out

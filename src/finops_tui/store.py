@@ -234,7 +234,8 @@ class Store:
             iteration = Iteration.from_document(document)
         except ValidationError as exc:
             details = tuple(describe_errors(exc))
-            return problem(ProblemKind.INVALID, details[0], details=details)
+            line = line_of(text, details[0])
+            return problem(ProblemKind.INVALID, details[0], details=details, line=line)
         if path.stem != iteration.id:
             return problem(
                 ProblemKind.INVALID,
@@ -362,6 +363,66 @@ class Store:
             for path in self.iterations_dir.glob(".*.tmp"):
                 if path.stat().st_mtime < cutoff:
                     path.unlink()
+
+
+_WHERE = re.compile(r"^([A-Za-z_][\w-]*(?:\[\d+\]|\.[\w-]+)*)")
+_STEP = re.compile(r"\[(\d+)\]|\.?([\w-]+)")
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?")
+
+
+def line_of(text: str, message: str) -> int | None:
+    """The line of a TOML document that a validation message is about, found by scanning the
+    text: `goals[1].to_level: …` is the `to_level` line under the second `[[goals]]`, `scope[2]:
+    …` that table's header. None when the message names no place, or the text does not have it.
+    """
+    if (where := _WHERE.match(message)) is None:
+        return None
+    steps: list[str | int] = [
+        int(index) if index else name for index, name in _STEP.findall(where[1])
+    ]
+    tables: list[str] = []  # where the last header is: names, and indexes in arrays of tables
+    arrays: dict[str, int] = {}  # the index of the last element of each array of tables
+    best: int | None = None
+    best_depth = 0
+    for number, line in enumerate(text.splitlines(), 1):
+        if header := _HEADER.match(line):
+            tables = _table_path(header[2].replace(" ", "").split("."), header[1] == "[[", arrays)
+            depth = _matched(steps, tables)
+            if depth > best_depth:
+                best, best_depth = number, depth
+            continue
+        key, equals, _ = line.partition("=")
+        if equals and not line.lstrip().startswith("#"):
+            depth = _matched(steps, [*tables, key.strip().strip('"')])
+            if depth > best_depth:
+                best, best_depth = number, depth
+    return best
+
+
+def _table_path(names: list[str], array: bool, arrays: dict[str, int]) -> list[str]:
+    """A header's place: its names, each array of tables among them followed by the index of
+    its element (`[[goals.actions]]` under the second goal: goals, 1, actions, 0)."""
+    path: list[str] = []
+    for position, name in enumerate(names):
+        path.append(name)
+        key = ".".join(path)
+        if array and position == len(names) - 1:
+            arrays[key] = arrays.get(key, -1) + 1
+        if key in arrays:
+            path.append(str(arrays[key]))
+    return path
+
+
+def _matched(steps: list[str | int], place: list[str]) -> int:
+    """How many of `steps` (names and list indexes) `place` (a table path, with the index of
+    each array-of-tables element as text) follows from the start; 0 unless it covers the
+    start of the steps without a step of its own that differs."""
+    depth = 0
+    for step, part in zip(steps, place, strict=False):
+        if str(step) != part:
+            return 0
+        depth += 1
+    return depth if depth == min(len(steps), len(place)) else 0
 
 
 def write_export(path: Path, data: bytes, *, force: bool = False) -> None:
