@@ -101,13 +101,20 @@ async def test_compare_two_iterations(store: Store) -> None:
         await wait_until(pilot, lambda: isinstance(app.screen, ProgressScreen))
 
 
-async def test_progress_fits_60x20(store: Store) -> None:
+async def test_progress_and_compare_fit_60x20(store: Store) -> None:
     app = make_app(demo(store))
     async with app.run_test(size=(60, 20)) as pilot:
         await home_ready(pilot)
         await open_progress(pilot)
         grid = app.screen.query_one("#grid", DataTable)
         assert grid.region.height >= 3 and app.screen.region.contains_region(grid.region)
+        await pilot.press("c", "enter")
+        await wait_until(pilot, lambda: "with which one" in dialog_title(pilot))
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, CompareScreen))
+        await pilot.pause()
+        first = app.screen.query_one("#section-0", DataTable)
+        assert first.region.height >= 3 and app.screen.region.contains_region(first.region)
 
 
 def test_the_sparkline_text_scales_0_to_20_and_marks_out_of_scope() -> None:
