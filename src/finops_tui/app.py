@@ -134,6 +134,7 @@ class FinOpsApp(App[None]):
         self.keys = KeyOrder(self)
         self.session = Session(store, cache_dir=cache_dir, today=today, wake=self._wake)
         self._next_step: Step | None = None
+        self._frozen_after_open = False
         self.places: dict[tuple[str, Step], object] = {}
         """Where the user was on each step of each iteration (the cursor comes back there)."""
 
@@ -284,6 +285,9 @@ class FinOpsApp(App[None]):
             step = self._next_step or (Step.REVIEW if iteration.read_only else Step.STAKEHOLDERS)
             self._next_step = None
             self.show_step(step)
+            if not self._frozen_after_open:  # the steps' modules and the model's schemas
+                self._frozen_after_open = True  # are built on the first open: freeze them too
+                self.call_after_refresh(freeze_long_lived)
             if iteration.catalog_problem:
                 self.notify(iteration.catalog_problem, severity="warning", markup=False)
         elif change.kind is ChangeKind.LEFT:
@@ -605,7 +609,8 @@ class FinOpsApp(App[None]):
 
 
 def freeze_long_lived() -> None:
-    """Take what start-up built (modules, catalogue, the loaded history) out of the cyclic
-    garbage collector's reach. Its full passes otherwise rescan all of it and stall a
-    keystroke for 50-100 ms every few hundred keys; now they walk only what came later."""
+    """Take what start-up built (modules, catalogue, the loaded history; after the first
+    open, the steps' modules and the model's validators) out of the cyclic garbage
+    collector's reach. Its full passes otherwise rescan all of it and stall a keystroke for
+    50-100 ms every few hundred keys; now they walk only what came later."""
     gc.freeze()

@@ -106,11 +106,13 @@ class GoalsScreen(StepScreen):
         target = self.iteration.target(cell.capability, cell.lens)
         now = catalog.level(cell.lens, level)
         lines = [
-            Content.from_markup(
-                "[b]$cap[/b] · [b]$lens[/b]\n$question\n",
-                cap=catalog.capability(cell.capability).name,
-                lens=lens.name,
-                question=lens.question,
+            Content.assemble(
+                (catalog.capability(cell.capability).name, "bold"),
+                " · ",
+                (lens.name, "bold"),
+                "\n",
+                lens.question,
+                "\n",
             )
         ]
         lines.append(self._score_line(cell.capability))

@@ -5,6 +5,8 @@ screen; skipping it keeps a keystroke in the side panels to a repaint of the pan
 
 from __future__ import annotations
 
+from weakref import WeakKeyDictionary
+
 from textual.content import Content
 from textual.widgets import Static
 
@@ -28,10 +30,21 @@ def update_quietly(widget: Static, content: Content | str) -> None:
         return
     width = widget.size.width
     fixed_width = widget.styles.width is None or not widget.styles.width.is_auto
-    same_size = (
-        widget.is_mounted
-        and width > 0
-        and fixed_width
-        and old.get_height(widget.styles, width) == new.get_height(widget.styles, width)
-    )
+    same_size = False
+    if widget.is_mounted and width > 0 and fixed_width:
+        height = new.get_height(widget.styles, width)
+        same_size = _height_of(widget, old, width) == height
+        _HEIGHTS[widget] = (new, width, height)
     widget.update(new, layout=not same_size)
+
+
+# The height of the content each widget was last given, at its width: measuring it again
+# (wrapping every line) is most of what an update costs.
+_HEIGHTS: WeakKeyDictionary[Static, tuple[Content, int, int]] = WeakKeyDictionary()
+
+
+def _height_of(widget: Static, content: Content, width: int) -> int:
+    known = _HEIGHTS.get(widget)
+    if known is not None and known[0] is content and known[1] == width:
+        return known[2]
+    return content.get_height(widget.styles, width)
