@@ -4,10 +4,11 @@ there and what is in the file. A change made anywhere shows everywhere, without 
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 from rich.console import Console
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable, Input, TextArea
 
 from finops_tui.app import FinOpsApp
 from finops_tui.lenses import Lens
@@ -22,6 +23,7 @@ from .conftest import make_iteration
 from .ui import home_ready, make_app, on_step, open_step, saved, type_text, wait_until
 
 ID = "2026-11-28-k3f9"
+ONE_DAY = timedelta(days=1)
 BM = "budget-management"
 
 
@@ -208,6 +210,29 @@ async def test_undo_reaches_a_typed_title_and_the_list_follows(store: Store) -> 
         await back_home(pilot)
         await wait_until(pilot, lambda: listed(app) == [("3", "Commitments and budgets")])
         assert saved(store)["title"] == "Commitments and budgets"
+
+
+async def test_typing_on_its_way_survives_a_change_made_elsewhere(store: Store) -> None:
+    """Text in a field whose Changed message is still queued when another change arrives (a
+    dialog, a merge, a busy machine) is not replaced by the file's value: it is saved."""
+    store.save(make_iteration())
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_step(pilot, Step.STAKEHOLDERS)
+        notes = app.screen.query_one("#notes", TextArea)
+        title = app.screen.query_one("#title", Input)
+        notes.clear()
+        notes.insert("Finance joins every review.")  # its Changed messages are queued ...
+        title.value = "Typed, not yet handled"
+        app.session.edit("a dialog's edit", lambda it: it.set_dates(it.starts, it.ends + ONE_DAY))
+        # ... and the screen followed that edit before handling them
+        finance = "Finance joins every review."
+        await wait_until(pilot, lambda: saved(store)["stakeholders"].get("notes") == finance)
+        await wait_until(pilot, lambda: saved(store)["title"] == "Typed, not yet handled")
+        assert notes.text == "Finance joins every review."
+        # a change from elsewhere still shows in a field nobody is typing in
+        app.session.edit("a merge", lambda it: it.retitle("Taken from theirs"))
+        await wait_until(pilot, lambda: title.value == "Taken from theirs")
 
 
 async def test_ctrl_z_with_nothing_to_undo_says_so(store: Store) -> None:

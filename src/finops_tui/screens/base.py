@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Header, Input, Static, TextArea
 
 from finops_tui.session import Change, ChangeKind, NotEditable
 from finops_tui.steps import Step
@@ -81,6 +81,7 @@ class StepScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         self._composed_read_only = self.read_only
+        self._agreed: dict[str, str] = {}  # field id → text the iteration was last given/shown
         # Set before the header mounts: a title change on a header being built can race it.
         self.sub_title = self._subtitle()
         yield Header()
@@ -111,6 +112,9 @@ class StepScreen(Screen[None]):
     def _on_mount(self) -> None:
         self.watch(self.app, "change", self._changed, init=False)
         self.show_conflicts()
+        for field in self.query("Input, TextArea"):  # composed from the iteration: agreed
+            if field.id and isinstance(field, Input | TextArea):
+                self._agreed[field.id] = field.value if isinstance(field, Input) else field.text
 
     def show_conflicts(self) -> None:
         """A banner while a merge left fields that both sides changed."""
@@ -145,6 +149,28 @@ class StepScreen(Screen[None]):
         """Show what the open iteration holds now: it changed by a key on this screen, a
         dialog, an undo, a reload or a merge. Fields the user types in are set only where
         they differ from it (while typing they do not: the field made the edit)."""
+
+    # -- fields the user types in ------------------------------------------------------------
+
+    def show_text(self, field: Input | TextArea, value: str) -> None:
+        """Set a field to what the iteration holds, unless it holds typing whose edit has not
+        reached the iteration yet (its Changed message is still queued): setting the field
+        then would throw that typing away. The edit, when it comes, wins."""
+        current = field.value if isinstance(field, Input) else field.text
+        agreed = self._agreed.setdefault(field.id or "", current)
+        if current != agreed:
+            return  # typed, not yet an edit
+        if current != value:
+            if isinstance(field, Input):
+                field.value = value
+                field.cursor_position = len(value)
+            else:
+                field.load_text(value)
+        self._agreed[field.id or ""] = value
+
+    def typed(self, field: Input | TextArea, text: str) -> None:
+        """A field's Changed message was handled: what it holds is what the iteration gets."""
+        self._agreed[field.id or ""] = text
 
     def edit(
         self, what: str, change: Callable[[Iteration], object], *, merge: str | None = None

@@ -162,16 +162,14 @@ class ReviewScreen(StepScreen):
 
     def follow(self, change: Change) -> None:
         self.fill()
-        for key, _ in RETROSPECTIVE:  # set only where it differs: not while typing in it
-            area = self.query_one(f"#{key}", TextArea)
-            text = getattr(self.iteration.review, key)
-            if area.text != text:
-                area.load_text(text)
+        for key, _ in RETROSPECTIVE:
+            self.show_text(self.query_one(f"#{key}", TextArea), getattr(self.iteration.review, key))
 
     @on(TextArea.Changed, ".retro")
     def _retro(self, event: TextArea.Changed) -> None:
         part = event.text_area.id or ""
         text = event.text_area.text
+        self.typed(event.text_area, text)
         if text == getattr(self.iteration.review, part):
             return
         self.edit("the review's notes", lambda it: it.set_retrospective(part, text), merge=part)  # type: ignore[arg-type]

@@ -149,10 +149,7 @@ class StakeholdersScreen(StepScreen):
         self.fill_people()
         self.show_length()
         self.show_framework()
-        title = self.query_one("#title", Input)
-        if title.value != it.title:
-            title.value = it.title
-            title.cursor_position = len(it.title)
+        self.show_text(self.query_one("#title", Input), it.title)
         for key, value in (("starts", it.starts), ("ends", it.ends)):
             field = self.query_one(f"#{key}", Input)
             try:
@@ -160,14 +157,12 @@ class StakeholdersScreen(StepScreen):
             except ValueError:
                 continue  # being typed: the date error says so
             if typed != value:
-                field.value = value.isoformat()
+                self.show_text(field, value.isoformat())
         for group in Group:
             box = self.query_one(f"#group-{group.value}", Checkbox)
             if box.value != getattr(it.stakeholders, group.value):
                 box.value = getattr(it.stakeholders, group.value)
-        notes = self.query_one("#notes", TextArea)
-        if notes.text != it.stakeholders.notes:
-            notes.load_text(it.stakeholders.notes)
+        self.show_text(self.query_one("#notes", TextArea), it.stakeholders.notes)
 
     def on_resize(self) -> None:
         self.fill_people()
@@ -212,11 +207,13 @@ class StakeholdersScreen(StepScreen):
     @on(Input.Changed, "#title")
     def _title(self, event: Input.Changed) -> None:
         title = event.value
+        self.typed(event.input, title)
         if title != self.iteration.title:  # not when a field is filled in from the file
             self.edit("typing the title", lambda it: it.retitle(title), merge="title")
 
     @on(Input.Changed, "#starts, #ends")
-    def _dates(self) -> None:
+    def _dates(self, event: Input.Changed) -> None:
+        self.typed(event.input, event.value)
         error = self.query_one("#date-error", Static)
         try:
             starts = parse_date(self.query_one("#starts", Input).value)
@@ -245,6 +242,7 @@ class StakeholdersScreen(StepScreen):
     @on(TextArea.Changed, "#notes")
     def _notes(self, event: TextArea.Changed) -> None:
         notes = event.text_area.text
+        self.typed(event.text_area, notes)
         if notes == self.iteration.stakeholders.notes:
             return
         self.edit("notes on the team", lambda it: it.describe_team(notes), merge="notes")
