@@ -10,6 +10,7 @@ Only `render` and `warehouse` import SQLGlot, so the default (DuckDB) path never
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from functools import cache
 from importlib import resources
@@ -63,6 +64,9 @@ def _sqlglot() -> Any:
         import sqlglot
     except ImportError:
         raise NeedsSqlglot from None
+    # SQLGlot warns on stderr where a dialect orders NULLs its own way; the KPIs' ordering
+    # columns are never NULL.
+    logging.getLogger("sqlglot").setLevel(logging.ERROR)
     return sqlglot
 
 
@@ -122,3 +126,77 @@ def transpile(sql: str, dialect: str) -> str:
     if dialect == "duckdb":
         return sql
     return _sqlglot().transpile(sql, read="duckdb", write=dialect)[0]
+
+
+def _literal_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def tag_key_sql(aliases: Mapping[str, str]) -> str:
+    """A tag key as written (`raw`) as a warehouse compares it: lower-cased, trimmed, and
+    read as the key an alias names (DuckDB's dialect, for SQLGlot to carry over)."""
+    plain = "lower(trim(raw))"
+    if not aliases:
+        return plain
+    cases = " ".join(
+        f"WHEN {_literal_text(alias)} THEN {_literal_text(key)}" for alias, key in aliases.items()
+    )
+    return f"CASE {plain} {cases} ELSE {plain} END"
+
+
+def selection_sql(
+    start: str | None, end: str | None, currency: str | None, providers: list[str],
+    sub_accounts: list[str],
+) -> str | None:  # fmt: skip
+    """The WHERE condition of the rows the KPIs use (DuckDB's dialect), or None."""
+    where = []
+    if start:
+        where.append(f"ChargePeriodStart >= TIMESTAMP {_literal_text(start)}")
+    if end:
+        where.append(f"ChargePeriodStart < TIMESTAMP {_literal_text(end)}")
+    if currency:
+        where.append(f"BillingCurrency = {_literal_text(currency)}")
+    for column, values in (("ProviderName", providers), ("SubAccountId", sub_accounts)):
+        if values:
+            where.append(f"{column} IN ({', '.join(map(_literal_text, values))})")
+    return " AND ".join(where) or None
+
+
+def for_table(
+    name: str,
+    dialect: str,
+    table: str,
+    params: Mapping[str, Any],
+    *,
+    where: str | None = None,
+    slots: Mapping[str, str] | None = None,
+    views: Mapping[str, tuple[str, Mapping[str, str]]] | None = None,
+) -> str:
+    """The SQL file `name` as one query of `dialect` on the FOCUS table `table`: `charges`
+    is the table's rows that pass `where`, and each of `views` (a name: the SQL file and
+    its slots) comes before it as a common table expression."""
+    sqlglot = _sqlglot()
+    from sqlglot import exp
+
+    try:
+        source_table = exp.to_table(table, dialect=dialect)
+    except sqlglot.errors.ParseError:
+        raise ValueError(f"{table!r} is not a table name in {dialect}") from None
+    charges = exp.select("*").from_(source_table)
+    if where:
+        charges = charges.where(sqlglot.parse_one(where, read="duckdb"))
+    ctes = [("charges", charges)]
+    ctes += [
+        (view, parse(file, params, view_slots))
+        for view, (file, view_slots) in (views or {}).items()
+    ]
+    tree = parse(name, params, slots)
+    existing = tree.args.get("with_")
+    expressions = [
+        exp.CTE(this=query, alias=exp.TableAlias(this=exp.to_identifier(view)))
+        for view, query in ctes
+    ] + (list(existing.expressions) if existing else [])
+    tree.set("with_", exp.With(expressions=expressions))
+    for node in tree.walk():
+        node.comments = None
+    return generate(tree, dialect, pretty=True)

@@ -378,3 +378,71 @@ def read_monthly_csv(path: Path, what: str) -> dict[str, float]:
     if not values:
         raise FocusError(f"{shown(path)}: no month,amount rows")
     return values
+
+
+# -- bring the KPI to the data: the same SQL, for a FOCUS table in a warehouse ---------------
+
+# Each KPI's SQL file for a warehouse, and how its rows give the KPI.
+WAREHOUSE: dict[str, tuple[str, str]] = {
+    "cost-by-month": ("cost-by-month", "the KPI is the sum of effective_cost"),
+    "tag-coverage": (
+        "tag-coverage",
+        "value: the share of effective cost tagged with the key (with any tag without a key)",
+    ),
+    "commitment-utilization": ("commitment-utilization", "value: used / (used + unused)"),
+    "effective-savings-rate": (
+        "effective-savings-rate",
+        "value: (list cost - effective cost) / list cost",
+    ),
+    "commitment-coverage": (
+        "commitment-coverage",
+        "value: commitment-covered usage cost / all usage cost (approximate before FOCUS 1.4)",
+    ),
+    "unused-commitment-cost": ("unused-commitment-cost", "value: an amount in the currency"),
+    "anomaly-days": ("anomaly-days", "the KPI is the number of days where anomaly is true"),
+    "forecast-month-end": ("forecast-month-end", "value: the latest month's run rate"),
+    "forecast-accuracy": (
+        "forecast-accuracy",
+        "the KPI is 1 - the mean of abs(forecast - actual) / abs(actual)",
+    ),
+    "budget-variance": ("monthly-cost", "the KPI is (the sum of cost - budget) / budget"),
+    "unit-cost": ("monthly-cost", "the KPI is the sum of cost / the business units"),
+}
+PARAMS = {"k": ANOMALY_K, "min_history": ANOMALY_MIN_HISTORY, "day": FORECAST_DAY}
+
+
+def warehouse_sql(
+    kpi_ids: list[str],
+    dialect: str,
+    table: str,
+    *,
+    tag_key: str | None = None,
+    tag_aliases: dict[str, str] | None = None,
+    where: str | None = None,
+) -> str:
+    """Each KPI's query for the FOCUS table `table` in `dialect`, each after a comment
+    naming the KPI: to run in the warehouse's own console, where the data lives."""
+    from finops_tui.focus.dialects import for_table, tag_key_sql
+    from finops_tui.focus.tags import TagKeys
+
+    keys = TagKeys(tag_aliases)
+    params = PARAMS | {"key": keys(tag_key) if tag_key else ""}
+    optional = {c: c for c in ("ServiceCategory", "SubAccountId", "BilledCost", "ListCost")}
+    views = {
+        "tag_sets": ("tag-sets", {}),
+        "tag_key_map": ("tag-keys", {"tag_key": tag_key_sql(keys.aliases)}),
+    }
+    out = []
+    for kpi_id in kpi_ids:
+        name, how = WAREHOUSE[kpi_id]
+        query = for_table(
+            name,
+            dialect,
+            table,
+            params,
+            where=where,
+            slots=optional if name == "cost-by-month" else None,
+            views=views if name == "tag-coverage" else None,
+        )
+        out.append(f"-- {kpi_id}: {KPIS[kpi_id].title}; {how}\n{query};\n")
+    return "\n".join(out)

@@ -66,6 +66,7 @@ if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
 MIN_JAVA = 17
+MASTER_DEFAULT = "local[*]"
 NULL_TOKENS = ("NULL", "null")
 CORRUPT = "_corrupt"
 REMOTE_VARIABLE = "SPARK_REMOTE"
@@ -113,6 +114,14 @@ def _pyspark() -> None:
         raise FocusError(f"the Spark engine needs PySpark and SQLGlot: {INSTALL_HINT}") from None
 
 
+def ready(remote: str | None) -> None:
+    """Raise FocusError, in one line, when Spark cannot run here: PySpark or SQLGlot not
+    installed, or (for a local Spark) no Java 17+."""
+    _pyspark()
+    if remote is None and MASTER_DEFAULT not in _local and (problem := java_problem()):
+        raise FocusError(problem)
+
+
 def remote_url(remote: str | None) -> str | None:
     """The Spark Connect URL asked for (`--spark-remote`, else `SPARK_REMOTE`), or None."""
     url = remote or os.environ.get(REMOTE_VARIABLE) or None
@@ -130,7 +139,7 @@ def session(remote: str | None = None, *, master: str | None = None) -> SparkSes
     if url is not None:
         return _connect(url)
     with _lock:
-        wanted = master or "local[*]"
+        wanted = master or MASTER_DEFAULT
         base = _local.get(wanted)
         if base is None:
             base = _local[wanted] = _start_local(wanted)
