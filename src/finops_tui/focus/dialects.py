@@ -179,7 +179,7 @@ def for_table(
     from sqlglot import exp
 
     try:
-        source_table = exp.to_table(table, dialect=dialect)
+        source_table = sqlglot.parse_one(table, into=exp.Table, read=dialect)
     except sqlglot.errors.ParseError:
         raise ValueError(f"{table!r} is not a table name in {dialect}") from None
     charges = exp.select("*").from_(source_table)

@@ -71,7 +71,7 @@ NULL_TOKENS = ("NULL", "null")
 CORRUPT = "_corrupt"
 REMOTE_VARIABLE = "SPARK_REMOTE"
 _lock = threading.Lock()
-_local: dict[str, SparkSession] = {}
+_local: list[SparkSession] = []  # the one local Spark of this process, once started
 
 
 # -- the session ---------------------------------------------------------------------------
@@ -118,7 +118,7 @@ def ready(remote: str | None) -> None:
     """Raise FocusError, in one line, when Spark cannot run here: PySpark or SQLGlot not
     installed, or (for a local Spark) no Java 17+."""
     _pyspark()
-    if remote is None and MASTER_DEFAULT not in _local and (problem := java_problem()):
+    if remote is None and not _local and (problem := java_problem()):
         raise FocusError(problem)
 
 
@@ -130,20 +130,25 @@ def remote_url(remote: str | None) -> str | None:
     return url
 
 
-def session(remote: str | None = None, *, master: str | None = None) -> SparkSession:
+def session(
+    remote: str | None = None,
+    *,
+    master: str | None = None,
+    partitions: int | None = None,
+    config: dict[str, str] | None = None,
+) -> SparkSession:
     """A Spark session of its own (its temporary views apart from any other's): through
-    Spark Connect when a URL is given (or in SPARK_REMOTE), else on a local Spark started
-    once per process (`master`, `local[*]` by default), its log kept out of the terminal."""
+    Spark Connect when a URL is given (or in SPARK_REMOTE), else on the local Spark of
+    this process, started on first use (`master`, `local[*]` by default; `partitions` for
+    its shuffles, `config` for more settings), its log kept out of the terminal."""
     _pyspark()
     url = remote_url(remote)
     if url is not None:
         return _connect(url)
-    with _lock:
-        wanted = master or MASTER_DEFAULT
-        base = _local.get(wanted)
-        if base is None:
-            base = _local[wanted] = _start_local(wanted)
-    return base.newSession()
+    with _lock:  # one local Spark per process: the first one asked for
+        if not _local:
+            _local.append(_start_local(master or MASTER_DEFAULT, partitions, config or {}))
+    return _local[0].newSession()
 
 
 def _connect(url: str) -> SparkSession:
@@ -163,7 +168,7 @@ def _connect(url: str) -> SparkSession:
     return spark
 
 
-def _start_local(master: str) -> SparkSession:
+def _start_local(master: str, partitions: int | None, config: dict[str, str]) -> SparkSession:
     if problem := java_problem():
         raise FocusError(problem)
     from pyspark import SparkConf, SparkContext
@@ -178,9 +183,10 @@ def _start_local(master: str) -> SparkSession:
         .set("spark.ui.enabled", "false")
         .set("spark.ui.showConsoleProgress", "false")
         .set("spark.sql.session.timeZone", "UTC")
-        .set("spark.sql.shuffle.partitions", str(max(2, 2 * cores)))
+        .set("spark.sql.shuffle.partitions", str(partitions or max(2, 2 * cores)))
         .set("spark.driver.host", "127.0.0.1")
         .set("spark.driver.bindAddress", "127.0.0.1")
+        .setAll(list(config.items()))
     )
     # Spark's own log goes to a file, never to the terminal (or the app's screen).
     log = tempfile.NamedTemporaryFile(  # noqa: SIM115 (the JVM keeps writing to it)
@@ -338,7 +344,6 @@ def _escaped(path: str) -> str:
 @dataclass
 class SparkSource(Source):
     frame: DataFrame | None = None
-    delimiter: str = ","
 
 
 class SparkReader(Reader):
@@ -395,12 +400,14 @@ class SparkReader(Reader):
     def _csv_frame(self, number: int, file: CostFile, location: str) -> SparkSource:
         from pyspark.sql.types import StringType, StructField, StructType
 
-        delimiter = _delimiter(file) if file.uri is None else ","
-        self.delimiters[number] = delimiter
-        options = {"header": "true", "sep": delimiter, "quote": '"', "escape": '"'}
-        raw = list(self.spark.read.options(**options).csv(location).columns)
-        if raw:
-            raw[0] = raw[0].removeprefix("\ufeff")
+        options = {"header": "true", "sep": ",", "quote": '"', "escape": '"'}
+        if file.uri is None:  # the header of a file here is read here
+            raw = _header(file)
+            options["sep"] = self.delimiters[number] = _delimiter(raw)
+            raw = next(csv.reader([raw], delimiter=options["sep"]), [])
+        else:
+            raw = list(self.spark.read.options(**options).csv(location).columns)
+            self.delimiters[number] = ","
         _require(file, raw)
         schema = StructType(
             [StructField(f"_c{i}", StringType()) for i in range(len(raw))]
@@ -415,7 +422,7 @@ class SparkReader(Reader):
         columns = [(name, f"_c{i}", "string") for i, name in enumerate(raw)]
         typed = frame.selectExpr(*_typed_columns(columns, number, csv=True))
         # Every CSV cell is text: only a look at each row finds a problem.
-        return SparkSource(file, "", raw, exact=True, frame=typed, delimiter=delimiter)
+        return SparkSource(file, "", raw, exact=True, frame=typed)
 
     def _run(self, sql: str, what: str, *, loud: bool) -> list[tuple[Any, ...]]:
         self._check_cancelled()
@@ -534,10 +541,14 @@ def _typed(canonical: str, value: str, kind: str, *, quoted: bool) -> tuple[str,
 # -- CSV rows named by line ----------------------------------------------------------------------
 
 
-def _delimiter(file: CostFile) -> str:
-    """The CSV's delimiter: the one of `,;\\t|` its header line holds most of."""
+def _header(file: CostFile) -> str:
+    """The CSV's first line, without a byte-order mark or line end."""
     with _open_text(file) as f:
-        header = f.readline()
+        return f.readline().rstrip("\r\n")
+
+
+def _delimiter(header: str) -> str:
+    """The CSV's delimiter: the one of `,;\\t|` its header line holds most of."""
     counts = {d: header.count(d) for d in (",", ";", "\t", "|")}
     best = max(counts, key=lambda d: counts[d])
     return best if counts[best] else ","
