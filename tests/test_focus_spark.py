@@ -240,3 +240,22 @@ def test_sql_for_a_spark_table_gives_the_same_figures_as_kpis(
     finally:
         opened.close()
     assert_figures(found)
+
+
+def test_paths_the_cluster_lists_give_the_same_figures_and_fingerprints(spark: Any) -> None:
+    folder = SAMPLE.parent.parent  # FOCUS-Sample-Data: one CSV one folder down
+    duck = open_focus([folder])
+    on_cluster = open_spark([str(folder)], spark=spark, cluster=True)
+    try:
+        for opened in (duck, on_cluster):
+            opened.fingerprint()
+        d, s = duck.check.as_json(), on_cluster.check.as_json()
+        assert [f["path"] for f in s["files"]] == [f"file:{SAMPLE}"]
+        assert [(f["name"], f["size"], f["sha256"]) for f in s["files"]] == [
+            (f["name"], f["size"], f["sha256"]) for f in d["files"]
+        ]
+        assert d | {"files": None} == s | {"files": None}
+        assert_same(compute(duck, ALL, OPTIONS), compute(on_cluster, ALL, OPTIONS))
+    finally:
+        duck.close()
+        on_cluster.close()

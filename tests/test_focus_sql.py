@@ -142,3 +142,38 @@ def test_the_default_path_never_imports_spark_or_sqlglot() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=120
     )
     assert result.returncode == 0, result.stderr
+
+
+# -- a Spark cluster as the source ------------------------------------------------------------
+
+
+def test_a_spark_connect_source_needs_the_clusters_path() -> None:
+    from finops_tui.focus.files import FocusError
+    from finops_tui.focus.measure import Measuring
+    from finops_tui.focus.spark import remote_url
+
+    with pytest.raises(FocusError, match=r"^after the Spark Connect URL, give the path"):
+        Measuring().run("sc://localhost:15002", "cost-by-month", Options())
+    with pytest.raises(FocusError, match=r"^http://x is not a Spark Connect URL"):
+        remote_url("http://x")
+
+
+def test_without_the_spark_extra_spark_says_how_to_install_it() -> None:
+    code = (
+        "import sys\nsys.modules['pyspark'] = None\n"  # as if PySpark were not installed
+        "from finops_tui.focus.files import FocusError\n"
+        "from finops_tui.focus.kpis import Options\n"
+        "from finops_tui.focus.measure import Measuring\n"
+        "try:\n"
+        "    Measuring().run('sc://localhost:15002 /data/focus', 'cost-by-month', Options())\n"
+        "except FocusError as exc:\n"
+        "    print(exc)\n"
+        "from finops_tui.cli import run\n"
+        f"sys.exit(run(['kpis', {str(SAMPLE)!r}, '--engine', 'spark']))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=120
+    )
+    hint = "the Spark engine needs PySpark and SQLGlot: pip install 'finops-tui[spark]'"
+    assert result.stdout == hint + "\n"
+    assert (result.returncode, result.stderr) == (1, f"finops-tui: error: {hint}\n")

@@ -11,8 +11,7 @@ again in the file, as `reader.py` does for empty periods), Parquet rows by row n
 
 The session is local (`local[*]`, Java 17+ needed) or a cluster's through Spark Connect
 (`sc://host:port`, or the `SPARK_REMOTE` variable). On a cluster, the paths are the
-cluster's (`s3a://…`, `abfss://…`, `/dbfs/…`): Spark lists them, and the files are named
-with their size (their sha256 would mean reading every byte here).
+cluster's (`s3a://…`, `abfss://…`, `/dbfs/…`): Spark lists them, and hashes them there.
 """
 
 from __future__ import annotations
@@ -26,10 +25,11 @@ import subprocess
 import tempfile
 import threading
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlparse
 
 from finops_tui.focus.check import DataCheck, Reject, number_problem, value_text
 from finops_tui.focus.dialects import INSTALL_HINT, render, transpile
@@ -112,6 +112,11 @@ def _pyspark() -> None:
         import sqlglot  # noqa: F401
     except ImportError:
         raise FocusError(f"the Spark engine needs PySpark and SQLGlot: {INSTALL_HINT}") from None
+    from pyspark.logger import PySparkLogger
+
+    # PySpark logs each failed query as JSON on stderr; finops-tui says what failed itself.
+    for name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):
+        PySparkLogger.getLogger(name).disabled = True
 
 
 def ready(remote: str | None) -> None:
@@ -221,9 +226,32 @@ class SparkData(OpenData):
     """Cost data opened on Spark: the view `charges` of `spark` holds the selected rows."""
 
     spark: SparkSession
+    kept: list[DataFrame] = field(default_factory=list)
 
     def interrupt(self) -> None:
         self.spark.interruptAll()
+
+    def fingerprint(self, cancelled: threading.Event | None = None) -> None:
+        """The sha256 of every file: those here hashed here, the cluster's by the cluster
+        (a file of 2 GiB or more, which Spark cannot hold as one value, keeps none)."""
+        super().fingerprint(cancelled)
+        remote = {f.uri: f for f in self.files if f.uri is not None and f.size < 2**31}
+        if not remote:
+            return
+        from pyspark.sql import functions as F
+
+        try:
+            hashed = (
+                self.spark.read.format("binaryFile")
+                .load([_escaped(uri) for uri in remote])
+                .select("path", F.sha2("content", 256))
+                .collect()
+            )
+        except Exception:  # too large to hash there: the files are named by size alone
+            return
+        for uri, digest in hashed:
+            if uri in remote:
+                remote[uri].sha256 = digest
 
     def query(self, sql: str) -> list[tuple[Any, ...]]:
         """Rows of a Spark SQL query (for tests and scripts)."""
@@ -236,16 +264,25 @@ class SparkData(OpenData):
         return [row.asDict() for row in self.spark.sql(text).collect()]
 
     def keep(self, table: str, name: str, slots: dict[str, str] | None = None) -> None:
-        self.spark.sql(render(name, "spark", {}, slots)).createOrReplaceTempView(table)
+        # Kept rows are few (one per tag set) and read several times: computed once.
+        frame = self.spark.sql(render(name, "spark", {}, slots)).cache()
+        self.kept.append(frame)
+        frame.createOrReplaceTempView(table)
 
     def pairs(self, table: str, pairs: list[tuple[str, str]]) -> None:
         frame = self.spark.createDataFrame(pairs, "raw string, tag_key string")
         frame.createOrReplaceTempView(table)
 
     def close(self) -> None:
-        for view in ("charges", "typed", "tag_sets", "tag_key_map"):
-            self.spark.catalog.dropTempView(view)
-        self.names.close()
+        try:
+            for frame in self.kept:  # before the views they are defined on go
+                frame.unpersist()
+            for view in ("charges", "typed", "tag_sets", "tag_key_map"):
+                self.spark.catalog.dropTempView(view)
+        except Exception:  # a cluster gone away: nothing of ours is left to drop
+            pass
+        finally:
+            self.names.close()
 
 
 def open_spark(
@@ -260,11 +297,13 @@ def open_spark(
     providers: Sequence[str] = (),
     progress: Progress | None = None,
     cancelled: threading.Event | None = None,
+    cluster: bool | None = None,
 ) -> SparkData:
     """`open_focus` on Spark: the view `charges` of `spark`, the same data check, the same
-    errors (FocusError). Paths are this machine's, or, on a cluster, the cluster's."""
+    errors (FocusError). Paths are this machine's, or the cluster's when `spark` is one
+    reached through Spark Connect (`cluster`: whichever is asked)."""
     progress = progress or _quiet
-    remote = _is_remote(spark)
+    remote = _is_remote(spark) if cluster is None else cluster
     names = LiteralNames()
     try:
         files = _cluster_files(spark, list(paths)) if remote else find_files(map(Path, paths))
@@ -323,14 +362,15 @@ def _cluster_files(spark: SparkSession, paths: list[Path | str]) -> list[CostFil
             )
         except Exception as exc:
             raise FocusError(f"{shown(path)}: {_first_line(exc)}") from None
-        root = path.rstrip("/")
+        root = PurePosixPath(urlparse(path).path or "/")
         for uri, length in sorted(listed):
-            inside = uri[len(root) :].lstrip("/") if uri.startswith(root) else uri
-            name = PurePosixPath(uri).name
+            where = PurePosixPath(urlparse(uri).path)
+            inside = where.relative_to(root).as_posix() if where.is_relative_to(root) else uri
             hidden = any(part.startswith((".", "_")) for part in PurePosixPath(inside).parts)
-            if suffix(name) and not hidden and uri not in seen:
+            if suffix(where.name) and not hidden and uri not in seen:
                 seen.add(uri)
-                found.append(CostFile(Path(name), inside or name, int(length), uri=uri))
+                name = where.name if inside == "." else inside
+                found.append(CostFile(Path(where.name), name, int(length), uri=uri))
     if not found:
         raise FocusError("no CSV, CSV.gz or Parquet files in " + ", ".join(map(shown, paths)))
     return found
