@@ -126,7 +126,10 @@ def main() -> None:
     heads = [f"{names[e]}, {big} rows (Parquet)" for e in engines]
     print(f"| KPI | {' | '.join(heads)} | naive Python, {small} rows (CSV) |")
     print("|---|" + "---|" * len(engines) + "---|")
-    steps = list(dict.fromkeys(k for times, _ in measured.values() for k in times))
+    steps = sorted(
+        dict.fromkeys(k for times, _ in measured.values() for k in times),
+        key=lambda step: step != "start Spark",  # Spark's start first, then as timed
+    )
     for step in steps:
         cells = [f"{times[step]:.2f} s" if step in times else "" for times, _ in measured.values()]
         contrast = f"{slow[step]:.2f} s" if step in slow else ""

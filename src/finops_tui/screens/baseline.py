@@ -105,10 +105,7 @@ class BaselineDialog(Dialog[Measured]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="baseline"):
             yield Static(Content(self.title_text), classes="dialog-title")
-            yield Label(
-                "FOCUS cost data: a CSV, CSV.gz or Parquet file, or a folder "
-                "(or sc://host:port PATH: a Spark cluster's data)"
-            )
+            yield Label("FOCUS cost data: a file or folder, or sc://host:port PATH (Spark)")
             yield Input(
                 self.again.path if self.again and self.again.path else str(self.start) + os.sep,
                 id="path",
