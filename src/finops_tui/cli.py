@@ -796,9 +796,13 @@ def cmd_kpis(args: argparse.Namespace) -> int:
             f"{check.rejected_summary()}; no figures from part of the data "
             "(--allow-rejects computes them without those rows)"
         )
+    # On Spark each KPI is a job of its own, of seconds: their progress is shown.
+    spark_bar = _StderrProgress() if args.engine == "spark" else None
     try:
-        results = compute(data, wanted, options)
+        results = compute(data, wanted, options, spark_bar)
     finally:
+        if spark_bar is not None:
+            spark_bar.done()
         data.close()
     if args.format == "json":
         payload = {k: r.as_json() for k, r in results.items()} | {"data": check.as_json()}

@@ -318,11 +318,19 @@ def _finite(result: Result) -> Result:
     return result
 
 
-def compute(data: CostData, kpi_ids: list[str], options: Options) -> dict[str, Result]:
-    """Each KPI asked for, in order; a KPI the data cannot answer carries its reason."""
+def compute(
+    data: CostData,
+    kpi_ids: list[str],
+    options: Options,
+    progress: Callable[[str, float | None], None] | None = None,
+) -> dict[str, Result]:
+    """Each KPI asked for, in order; a KPI the data cannot answer carries its reason.
+    `progress(what, share)` hears of each KPI as it starts."""
     period = period_of(data)
     results: dict[str, Result] = {}
-    for kpi_id in kpi_ids:
+    for done, kpi_id in enumerate(kpi_ids):
+        if progress is not None:
+            progress(f"Computing {kpi_id}…", done / len(kpi_ids))
         kpi = KPIS[kpi_id]
         if missing := data.missing(kpi.needs):
             why = f"not computable: needs column {', '.join(missing)}"

@@ -34,7 +34,6 @@ from urllib.parse import urlparse
 from finops_tui.focus.check import DataCheck, Reject, number_problem, value_text
 from finops_tui.focus.dialects import INSTALL_HINT, render, transpile
 from finops_tui.focus.files import (
-    SUFFIXES,
     Cancelled,
     CostFile,
     FocusError,
@@ -67,7 +66,7 @@ if TYPE_CHECKING:
 
 MIN_JAVA = 17
 MASTER_DEFAULT = "local[*]"
-NULL_TOKENS = ("NULL", "null")
+NULL_TOKENS = ("NULL", "null")  # as DuckDB's nullstr (with the empty cell)
 CORRUPT = "_corrupt"
 REMOTE_VARIABLE = "SPARK_REMOTE"
 _lock = threading.Lock()
@@ -305,6 +304,7 @@ def open_spark(
     progress = progress or _quiet
     remote = _is_remote(spark) if cluster is None else cluster
     names = LiteralNames()
+    reader = None
     try:
         files = _cluster_files(spark, list(paths)) if remote else find_files(map(Path, paths))
         for file in files:
@@ -338,8 +338,28 @@ def open_spark(
         names.close()
         if cancelled is not None and cancelled.is_set():
             raise Cancelled from None
-        raise FocusError(f"cannot read the cost data: {names.restore(_first_line(exc))}") from None
+        raise FocusError(_read_error(exc, reader.labels if reader else {})) from None
     return data
+
+
+def _read_error(exc: BaseException, labels: dict[str, str]) -> str:
+    """What went wrong reading the data, in one line naming the file when Spark says which
+    (Spark reads lazily: a damaged file shows only when a query reads it)."""
+    text = str(exc)
+    found = re.search(r"while reading file (\S+?)\.?\s", text)
+    where = urlparse(found.group(1)).path if found else ""
+    label = labels.get(where) or labels.get(found.group(1) if found else "") or shown(where)
+    if "EOFException" in text or "Unexpected end of" in text:
+        reason = "the gzip data is cut short" if where.endswith(".gz") else "the file is cut short"
+    elif "Not in GZIP format" in text:
+        reason = "not a gzip file"
+    elif where.endswith(".parquet"):
+        reason = "not a Parquet file, or a damaged one"
+    else:
+        coded = re.findall(r"\[[A-Z_.]+\] ([^\n]*)", text)
+        caused = re.findall(r"Caused by: [\w.$]+: ([^\n]*)", text)
+        reason = shown((caused or coded or [_first_line(exc)])[-1 if caused else 0].strip())
+    return f"{label}: {reason}" if label else f"cannot read the cost data: {reason}"
 
 
 def _is_remote(spark: SparkSession) -> bool:
@@ -405,11 +425,14 @@ class SparkReader(Reader):
         self.cancelled = cancelled
         self.remote = remote
         self.delimiters: dict[int, str] = {}
+        self.labels: dict[str, str] = {}  # a path Spark reads -> the file's label
 
     def _location(self, file: CostFile) -> str:
         if file.uri is not None:
+            self.labels[urlparse(file.uri).path] = file.label
             return _escaped(file.uri)
         link = self.names.link(file.path, file.kind)
+        self.labels[link] = file.label
         return f"file://{link}" if self.remote else link
 
     def read(self, number: int, file: CostFile) -> SparkSource:  # type: ignore[override]
@@ -523,7 +546,7 @@ def _typed_columns(columns: list[tuple[str, str, str]], number: int, *, csv: boo
         if canonical not in KNOWN:
             continue
         value = (
-            f"(CASE WHEN {reference} IN ('NULL', 'null') THEN NULL ELSE {reference} END)"
+            f"(CASE WHEN {reference} IN {NULL_TOKENS} THEN NULL ELSE {reference} END)"
             if csv
             else reference
         )
@@ -643,7 +666,7 @@ def _row_problem(row: list[str], columns: list[str], datetime: Any) -> str | Non
     if row and len(row) != len(columns):
         return f"{len(row)} columns where the header has {len(columns)}"
     for column, cell in zip(columns, row, strict=False):
-        text = None if cell in ("NULL", "null") else cell.strip() or None
+        text = None if cell in NULL_TOKENS else cell.strip() or None
         if column in COSTS and text is not None and (problem := number_problem(column, cell)):
             return problem
         if column in TIMES:
@@ -658,4 +681,4 @@ def _row_problem(row: list[str], columns: list[str], datetime: Any) -> str | Non
     return None
 
 
-__all__ = ["SUFFIXES", "SparkData", "java_problem", "open_spark", "session"]
+__all__ = ["SparkData", "java_problem", "open_spark", "ready", "remote_url", "session"]
