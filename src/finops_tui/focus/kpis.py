@@ -10,14 +10,14 @@ from __future__ import annotations
 import csv
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-from finops_tui.focus.check import DataCheck
 from finops_tui.focus.dialects import source
 from finops_tui.focus.files import FocusError, shown
+from finops_tui.focus.reader import OpenData as CostData
 
 ANOMALY_K = 3.0
 ANOMALY_MIN_HISTORY = 7
@@ -53,34 +53,6 @@ class Result:
         if self.detail:
             out["detail"] = self.detail
         return out
-
-
-class CostData(Protocol):
-    """Cost data opened by an engine (DuckDB: `reader.py`, Spark: `spark.py`), its rows in
-    the view `charges`; the KPIs run their SQL files on it by name."""
-
-    currency: str | None
-    check: DataCheck
-
-    def has(self, *columns: str) -> bool: ...
-
-    def missing(self, columns: Iterable[str]) -> list[str]: ...
-
-    def tag_key(self, key: str) -> str: ...
-
-    def rows(
-        self, name: str, params: dict[str, Any] | None = None, slots: dict[str, str] | None = None
-    ) -> list[dict[str, Any]]:
-        """The rows of the SQL file `name`, its parameters bound and slots filled."""
-        ...
-
-    def keep(self, table: str, name: str, slots: dict[str, str] | None = None) -> None:
-        """Keep the rows of the SQL file `name` as the table `table` for later queries."""
-        ...
-
-    def pairs(self, table: str, pairs: list[tuple[str, str]]) -> None:
-        """Make `table` of the text pairs (raw, tag_key)."""
-        ...
 
 
 class NotComputable(Exception):

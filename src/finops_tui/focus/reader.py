@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import re
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -84,7 +85,7 @@ Progress = Callable[[str, float | None], None]  # what is happening, and the sha
 
 
 @dataclass(kw_only=True)
-class OpenData:
+class OpenData(ABC):
     """Cost data opened by an engine: the files, the columns, the data check; the rows
     selected are in the engine's view `charges`."""
 
@@ -113,6 +114,28 @@ class OpenData:
             if file.uri is None:
                 file.fingerprint(cancelled)
 
+    @abstractmethod
+    def rows(
+        self, name: str, params: dict[str, Any] | None = None, slots: dict[str, str] | None = None
+    ) -> list[dict[str, Any]]:
+        """The rows of the KPI SQL file `name` (`dialects.py`), as dicts."""
+
+    @abstractmethod
+    def keep(self, table: str, name: str, slots: dict[str, str] | None = None) -> None:
+        """Keep the rows of the SQL file `name` as `table` for the queries that follow."""
+
+    @abstractmethod
+    def pairs(self, table: str, pairs: list[tuple[str, str]]) -> None:
+        """Make `table` of the text pairs (raw, tag_key)."""
+
+    @abstractmethod
+    def interrupt(self) -> None:
+        """Stop the running query (called from another thread)."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Let go of the engine's views and the temporary files."""
+
 
 @dataclass(kw_only=True)
 class FocusData(OpenData):
@@ -129,7 +152,6 @@ class FocusData(OpenData):
     def rows(
         self, name: str, params: dict[str, Any] | None = None, slots: dict[str, str] | None = None
     ) -> list[dict[str, Any]]:
-        """The rows of the KPI SQL file `name` (`dialects.py`), as dicts."""
         cursor = self.connection.execute(duckdb_sql(name, slots), params or {})
         names = [d[0] for d in cursor.description or ()]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
