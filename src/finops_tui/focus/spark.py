@@ -16,6 +16,7 @@ cluster's (`s3a://…`, `abfss://…`, `/dbfs/…`): Spark lists them, and hashe
 
 from __future__ import annotations
 
+import atexit
 import csv
 import gzip
 import os
@@ -192,10 +193,12 @@ def _start_local(master: str, partitions: int | None, config: dict[str, str]) ->
         .set("spark.driver.bindAddress", "127.0.0.1")
         .setAll(list(config.items()))
     )
-    # Spark's own log goes to a file, never to the terminal (or the app's screen).
+    # Spark's own log goes to a file, never to the terminal (or the app's screen); the
+    # file is removed when this process ends (its last line explains a failed start).
     log = tempfile.NamedTemporaryFile(  # noqa: SIM115 (the JVM keeps writing to it)
         prefix="finops-tui-spark-", suffix=".log", delete=False
     )
+    atexit.register(Path(log.name).unlink, missing_ok=True)
     try:
         gateway = launch_gateway(conf, popen_kwargs={"stdout": log, "stderr": log})
         context = SparkContext(conf=conf, gateway=gateway)
