@@ -41,6 +41,7 @@ def _isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FINOPS_TUI_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.delenv("SPARK_REMOTE", raising=False)  # Spark tests run on a local Spark
 
 
 @pytest.fixture
@@ -135,3 +136,22 @@ def make_iteration(id: str = "2026-11-28-k3f9", number: int = 3, **changes: obje
 @pytest.fixture
 def iteration() -> Iteration:
     return make_iteration()
+
+
+# A JVM that starts and warms up fast for many tiny queries: the quick JIT only, a simple
+# collector, no code generation per query stage, no adaptive re-planning.
+SPARK_FOR_TESTS = {
+    "spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC",
+    "spark.sql.codegen.wholeStage": "false",
+    "spark.sql.adaptive.enabled": "false",
+}
+
+
+@pytest.fixture(scope="session")
+def spark() -> object:
+    """One small local Spark for the whole test process (each xdist worker would have its
+    own; the Spark tests share one worker): 2 cores, 2 shuffle partitions, no UI. The
+    command line run in the same process uses it too."""
+    from finops_tui.focus.spark import session
+
+    return session(master="local[2]", partitions=2, config=SPARK_FOR_TESTS)

@@ -35,7 +35,7 @@ def test_keystrokes_are_timed(which: str) -> None:
 
 
 def test_the_kpi_benchmark_runs_on_a_small_table() -> None:
-    out = bench(str(BENCH / "kpis.py"), "--rows", "20000")
+    out = bench(str(BENCH / "kpis.py"), "--rows", "20000", "--engines", "duckdb")
     assert "| commitment-utilization |" in out and "peak memory" in out
 
 

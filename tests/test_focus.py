@@ -136,16 +136,52 @@ def test_the_sample_is_read_as_focus_1_0_in_usd() -> None:
 # -- every KPI on a hand-made table ---------------------------------------------------------
 
 
+# The hand-made tables (tests/test_focus_spark.py computes every KPI on each with Spark too).
+MONTHS = [
+    {"ChargePeriodStart": day(1), "EffectiveCost": 10, "BilledCost": 12, "ListCost": 15,
+     "ServiceCategory": "Compute", "SubAccountId": "a"},
+    {"ChargePeriodStart": day(2), "EffectiveCost": 5, "BilledCost": 5, "ListCost": 6,
+     "ServiceCategory": "Compute", "SubAccountId": "a"},
+    {"ChargePeriodStart": day(3, 2), "EffectiveCost": 7, "BilledCost": 7, "ListCost": 7,
+     "ServiceCategory": "Storage", "SubAccountId": "b"},
+]  # fmt: skip
+TAGGED = [
+    {"ChargePeriodStart": day(1), "EffectiveCost": 60, "Tags": '{"Team": "a"}'},
+    {"ChargePeriodStart": day(1), "EffectiveCost": 30, "Tags": '{"env": "dev"}'},
+    {"ChargePeriodStart": day(1), "EffectiveCost": 10, "Tags": "NULL"},
+    {"ChargePeriodStart": day(1), "EffectiveCost": -50, "Tags": "NULL"},  # a credit
+]
+COMMITMENTS = [
+    {"ChargePeriodStart": day(1), "ChargeCategory": "Usage", "EffectiveCost": 30,
+     "ListCost": 50, "CommitmentDiscountStatus": "Used"},
+    {"ChargePeriodStart": day(1), "ChargeCategory": "Usage", "EffectiveCost": 10,
+     "ListCost": 10, "CommitmentDiscountStatus": "Unused"},
+    {"ChargePeriodStart": day(1), "ChargeCategory": "Usage", "EffectiveCost": 60,
+     "ListCost": 60, "CommitmentDiscountStatus": "NULL"},
+]  # fmt: skip
+SPIKE = [10, 11, 9, 10, 11, 9, 10, 10, 50, 10]  # mean of days 1-8 is 10, sd about 0.76
+DAILY = [{"ChargePeriodStart": day(n + 1), "EffectiveCost": c} for n, c in enumerate(SPIKE)]
+RUN_RATE = [{"ChargePeriodStart": day(d), "EffectiveCost": 2} for d in range(1, 32)]  # Jan
+RUN_RATE += [{"ChargePeriodStart": day(d, 2), "EffectiveCost": 3} for d in range(1, 11)]  # Feb 1-10
+BUDGETED = [
+    {"ChargePeriodStart": day(5), "EffectiveCost": 110},
+    {"ChargePeriodStart": day(5, 2), "EffectiveCost": 90},
+]
+BUDGETS = {"2025-01": 100.0, "2025-02": 100.0, "2025-03": 500.0}
+UNITS = {"2025-01": 10.0, "2025-02": 30.0}
+SCOPED = [
+    {"ChargePeriodStart": day(1), "EffectiveCost": 1, "SubAccountId": "a", "ProviderName": "X"},
+    {"ChargePeriodStart": day(1), "EffectiveCost": 2, "SubAccountId": "b", "ProviderName": "X"},
+    {"ChargePeriodStart": day(1), "EffectiveCost": 4, "SubAccountId": "b", "ProviderName": "Y"},
+]
+MIXED = [
+    {"ChargePeriodStart": day(1), "EffectiveCost": 5, "BillingCurrency": "USD"},
+    {"ChargePeriodStart": day(1), "EffectiveCost": 7, "BillingCurrency": "EUR"},
+]
+
+
 def test_cost_by_month_sums_per_month_service_and_account(tmp_path: Path) -> None:
-    rows = [
-        {"ChargePeriodStart": day(1), "EffectiveCost": 10, "BilledCost": 12, "ListCost": 15,
-         "ServiceCategory": "Compute", "SubAccountId": "a"},
-        {"ChargePeriodStart": day(2), "EffectiveCost": 5, "BilledCost": 5, "ListCost": 6,
-         "ServiceCategory": "Compute", "SubAccountId": "a"},
-        {"ChargePeriodStart": day(3, 2), "EffectiveCost": 7, "BilledCost": 7, "ListCost": 7,
-         "ServiceCategory": "Storage", "SubAccountId": "b"},
-    ]  # fmt: skip
-    result = kpi([table(tmp_path / "c.csv", rows)], "cost-by-month")
+    result = kpi([table(tmp_path / "c.csv", MONTHS)], "cost-by-month")
     assert result.value == 22
     assert [
         (r["month"], r["effective_cost"], r["billed_cost"], r["list_cost"]) for r in result.detail
@@ -156,27 +192,13 @@ def test_cost_by_month_sums_per_month_service_and_account(tmp_path: Path) -> Non
 
 
 def test_tag_coverage_by_key_and_any_tag(tmp_path: Path) -> None:
-    rows = [
-        {"ChargePeriodStart": day(1), "EffectiveCost": 60, "Tags": '{"Team": "a"}'},
-        {"ChargePeriodStart": day(1), "EffectiveCost": 30, "Tags": '{"env": "dev"}'},
-        {"ChargePeriodStart": day(1), "EffectiveCost": 10, "Tags": "NULL"},
-        {"ChargePeriodStart": day(1), "EffectiveCost": -50, "Tags": "NULL"},  # a credit
-    ]
-    path = table(tmp_path / "t.csv", rows)
+    path = table(tmp_path / "t.csv", TAGGED)
     assert kpi([path], "tag-coverage", Options(tag_key=" team ")).value == pytest.approx(0.6)
     assert kpi([path], "tag-coverage").value == pytest.approx(0.9)
 
 
 def test_commitment_kpis(tmp_path: Path) -> None:
-    rows = [
-        {"ChargePeriodStart": day(1), "ChargeCategory": "Usage", "EffectiveCost": 30,
-         "ListCost": 50, "CommitmentDiscountStatus": "Used"},
-        {"ChargePeriodStart": day(1), "ChargeCategory": "Usage", "EffectiveCost": 10,
-         "ListCost": 10, "CommitmentDiscountStatus": "Unused"},
-        {"ChargePeriodStart": day(1), "ChargeCategory": "Usage", "EffectiveCost": 60,
-         "ListCost": 60, "CommitmentDiscountStatus": "NULL"},
-    ]  # fmt: skip
-    path = table(tmp_path / "c.csv", rows)
+    path = table(tmp_path / "c.csv", COMMITMENTS)
     assert kpi([path], "commitment-utilization").value == pytest.approx(30 / 40)
     assert kpi([path], "unused-commitment-cost").value == pytest.approx(10)
     coverage = kpi([path], "commitment-coverage")
@@ -186,9 +208,7 @@ def test_commitment_kpis(tmp_path: Path) -> None:
 
 
 def test_anomaly_days_flags_a_spike_after_a_week_of_history(tmp_path: Path) -> None:
-    costs = [10, 11, 9, 10, 11, 9, 10, 10, 50, 10]  # mean of days 1-8 is 10, sd about 0.76
-    rows = [{"ChargePeriodStart": day(n + 1), "EffectiveCost": c} for n, c in enumerate(costs)]
-    result = kpi([table(tmp_path / "a.csv", rows)], "anomaly-days")
+    result = kpi([table(tmp_path / "a.csv", DAILY)], "anomaly-days")
     # Days 8, 9 and 10 have 7+ days of history; only day 9 is beyond 3 sigma. Day 10 is
     # judged against a history that now holds the spike, so it is not flagged.
     assert result.value == 1
@@ -197,8 +217,7 @@ def test_anomaly_days_flags_a_spike_after_a_week_of_history(tmp_path: Path) -> N
 
 
 def test_forecasts(tmp_path: Path) -> None:
-    rows = [{"ChargePeriodStart": day(d), "EffectiveCost": 2} for d in range(1, 32)]  # Jan
-    rows += [{"ChargePeriodStart": day(d, 2), "EffectiveCost": 3} for d in range(1, 11)]  # Feb 1-10
+    rows = [dict(row) for row in RUN_RATE]
     path = table(tmp_path / "f.csv", rows)
     month_end = kpi([path], "forecast-month-end")
     assert month_end.value == pytest.approx(30 / 10 * 28)  # February's run rate
@@ -211,18 +230,12 @@ def test_forecasts(tmp_path: Path) -> None:
 
 
 def test_budget_variance_and_unit_cost(tmp_path: Path) -> None:
-    rows = [
-        {"ChargePeriodStart": day(5), "EffectiveCost": 110},
-        {"ChargePeriodStart": day(5, 2), "EffectiveCost": 90},
-    ]
-    path = table(tmp_path / "b.csv", rows)
+    path = table(tmp_path / "b.csv", BUDGETED)
     assert kpi([path], "budget-variance", Options(budget=250)).value == pytest.approx(-0.2)
-    budgets = {"2025-01": 100.0, "2025-02": 100.0, "2025-03": 500.0}
-    result = kpi([path], "budget-variance", Options(budgets=budgets))
+    result = kpi([path], "budget-variance", Options(budgets=BUDGETS))
     assert result.value == pytest.approx(0.0)
     assert [d["month"] for d in result.detail] == ["2025-01", "2025-02"]
-    units = {"2025-01": 10.0, "2025-02": 30.0}
-    assert kpi([path], "unit-cost", Options(unit_metric=units)).value == pytest.approx(5.0)
+    assert kpi([path], "unit-cost", Options(unit_metric=UNITS)).value == pytest.approx(5.0)
 
 
 # -- what cannot be computed, and bad input -------------------------------------------------
@@ -251,11 +264,7 @@ def test_each_kpi_says_what_it_needs(tmp_path: Path) -> None:
 
 
 def test_mixed_currencies_must_be_chosen(tmp_path: Path) -> None:
-    rows = [
-        {"ChargePeriodStart": day(1), "EffectiveCost": 5, "BillingCurrency": "USD"},
-        {"ChargePeriodStart": day(1), "EffectiveCost": 7, "BillingCurrency": "EUR"},
-    ]
-    path = table(tmp_path / "m.csv", rows)
+    path = table(tmp_path / "m.csv", MIXED)
     with pytest.raises(FocusError, match=r"mixes currencies \(EUR, USD\); choose one currency"):
         open_focus([path])
     assert kpi([path], "cost-by-month", currency="EUR").value == 7
@@ -279,7 +288,9 @@ def test_empty_and_non_focus_files_are_refused_with_the_reason(tmp_path: Path) -
         open_focus([tmp_path / "no-data"])
 
 
-def test_formats_timestamps_nulls_bom_and_renamed_columns(tmp_path: Path) -> None:
+def formats(folder: Path) -> Path:
+    """A folder of a CSV (a BOM, four timestamp spellings, NULL, FOCUS 1.3's
+    ServiceProviderName, a column FOCUS does not define), a CSV.gz and a Parquet file."""
     import duckdb
 
     text = (
@@ -287,16 +298,20 @@ def test_formats_timestamps_nulls_bom_and_renamed_columns(tmp_path: Path) -> Non
         "2025-01-01T00:00:00Z,1,A,x\n2025-01-01 05:00:00,NULL,A,x\n"
         "2025-01-02,2,B,\n2025-01-02T23:00:00+02:00,4,B,\n"
     )
-    (tmp_path / "one.csv").write_text(text, encoding="utf-8")
-    with gzip.open(tmp_path / "two.csv.gz", "wt", encoding="utf-8") as f:
+    (folder / "one.csv").write_text(text, encoding="utf-8")
+    with gzip.open(folder / "two.csv.gz", "wt", encoding="utf-8") as f:
         f.write("ChargePeriodStart,EffectiveCost\n2025-01-03,8\n")
     connection = duckdb.connect()
     connection.execute(
         f"COPY (SELECT TIMESTAMP '2025-01-04 00:00:00' AS ChargePeriodStart, 16.0 AS "
-        f"EffectiveCost) TO '{tmp_path / 'three.parquet'}' (FORMAT parquet)"
+        f"EffectiveCost) TO '{folder / 'three.parquet'}' (FORMAT parquet)"
     )
     connection.close()
-    data = open_focus([tmp_path])
+    return folder
+
+
+def test_formats_timestamps_nulls_bom_and_renamed_columns(tmp_path: Path) -> None:
+    data = open_focus([formats(tmp_path)])
     try:
         assert data.version == "1.3"
         assert data.query("SELECT sum(EffectiveCost) FROM charges") == [(31.0,)]
@@ -467,12 +482,7 @@ def test_mixed_currencies_in_the_cli_point_to_the_flag(
 
 
 def test_the_scope_selects_sub_accounts_and_providers(tmp_path: Path) -> None:
-    rows = [
-        {"ChargePeriodStart": day(1), "EffectiveCost": 1, "SubAccountId": "a", "ProviderName": "X"},
-        {"ChargePeriodStart": day(1), "EffectiveCost": 2, "SubAccountId": "b", "ProviderName": "X"},
-        {"ChargePeriodStart": day(1), "EffectiveCost": 4, "SubAccountId": "b", "ProviderName": "Y"},
-    ]
-    path = table(tmp_path / "s.csv", rows)
+    path = table(tmp_path / "s.csv", SCOPED)
     assert kpi([path], "cost-by-month", sub_accounts=["b"]).value == 6
     assert kpi([path], "cost-by-month", providers=["X"]).value == 3
     assert kpi([path], "cost-by-month", sub_accounts=["a", "b"], providers=["Y"]).value == 4

@@ -111,9 +111,31 @@ def build_parser() -> argparse.ArgumentParser:
     kpis = commands.add_parser(
         "kpis",
         help="compute KPIs from FOCUS cost data (CSV, CSV.gz, Parquet, or folders of them)",
-        description="Each KPI the data can answer, or the reason it cannot.",
+        description="Each KPI the data can answer, or the reason it cannot. With --sql, "
+        "the KPI queries for a FOCUS table in a warehouse instead (no PATH).",
     )
-    kpis.add_argument("paths", nargs="+", metavar="PATH", type=Path)
+    kpis.add_argument("paths", nargs="*", metavar="PATH")
+    kpis.add_argument(
+        "--engine",
+        choices=["duckdb", "spark"],
+        default="duckdb",
+        help="compute with DuckDB here (the default) or Apache Spark (local, or a cluster)",
+    )
+    kpis.add_argument(
+        "--spark-remote",
+        metavar="URL",
+        help="a Spark cluster through Spark Connect, sc://host:port (default: $SPARK_REMOTE, "
+        "else a local Spark); PATHs are then the cluster's",
+    )
+    kpis.add_argument(
+        "--sql", action="store_true", help="print each KPI's query for a FOCUS table instead"
+    )
+    kpis.add_argument(
+        "--dialect",
+        choices=["spark", "databricks", "trino", "athena", "bigquery", "snowflake", "duckdb"],
+        help="the SQL dialect of --sql",
+    )
+    kpis.add_argument("--table", metavar="NAME", help="the FOCUS table of --sql")
     kpis.add_argument("--kpi", action="append", metavar="ID", help="only this KPI (repeatable)")
     kpis.add_argument("--from", dest="start", metavar="DATE", help="first day (YYYY-MM-DD)")
     kpis.add_argument("--to", dest="end", metavar="DATE", help="day after the last (YYYY-MM-DD)")
@@ -717,14 +739,32 @@ def _amount(text: str | None, flag: str) -> float | None:
         raise UsageError(f"{flag}: {exc}") from None
 
 
+def _kpis_usage(args: argparse.Namespace) -> None:
+    """Refuse options that do not go together (usage errors, exit 2)."""
+    if args.sql:
+        if args.paths:
+            raise UsageError("--sql prints the queries for a table: give --table NAME, not PATHs")
+        if not args.dialect or not args.table:
+            raise UsageError("--sql needs --dialect and --table NAME")
+        if args.engine != "duckdb" or args.spark_remote:
+            raise UsageError("--sql prints queries; --engine and --spark-remote compute")
+    else:
+        if not args.paths:
+            raise UsageError("give the PATH of FOCUS cost data (or --sql for a table's queries)")
+        if args.dialect or args.table:
+            raise UsageError("--dialect and --table go with --sql")
+        if args.spark_remote and args.engine != "spark":
+            raise UsageError("--spark-remote goes with --engine spark")
+
+
 def cmd_kpis(args: argparse.Namespace) -> int:
     from finops_tui.focus.kpis import KPIS, Options, compute, format_value, read_monthly_csv
-    from finops_tui.focus.reader import FocusError, open_focus
-    from finops_tui.locations import cache_dir
+    from finops_tui.focus.reader import FocusError
 
     wanted = args.kpi or list(KPIS)
     if unknown := [k for k in wanted if k not in KPIS]:
         raise UsageError(f"unknown KPI {unknown[0]!r}; known: {', '.join(KPIS)}")
+    _kpis_usage(args)
     config = _kpis_config()
     aliases = dict(config.tag_aliases)
     for alias in args.tag_alias or []:
@@ -736,6 +776,8 @@ def cmd_kpis(args: argparse.Namespace) -> int:
     budget = _amount(args.budget, "--budget")
     if start is not None and end is not None and start >= end:
         raise UsageError(f"--from {start} must be before --to {end} (the day after the last)")
+    if args.sql:
+        return _kpis_sql(args, wanted, aliases)
     bar = _StderrProgress()
     try:
         options = Options(
@@ -746,18 +788,7 @@ def cmd_kpis(args: argparse.Namespace) -> int:
                 read_monthly_csv(args.unit_metric, "business metric") if args.unit_metric else None
             ),
         )
-        data = open_focus(
-            args.paths,
-            start=start,
-            end=end,
-            currency=args.currency,
-            tag_aliases=aliases,
-            sub_accounts=args.sub_account or (),
-            providers=args.provider or (),
-            cache_dir=cache_dir(),
-            cache_max_bytes=config.cache_max_bytes,
-            progress=bar,
-        )
+        data = _open_cost_data(args, config, aliases, bar)
         try:
             if sum(f.size for f in data.files if f.sha256 is None) >= FINGERPRINT_NOTICE_BYTES:
                 bar("Fingerprinting the files…", None)
@@ -781,9 +812,13 @@ def cmd_kpis(args: argparse.Namespace) -> int:
             f"{check.rejected_summary()}; no figures from part of the data "
             "(--allow-rejects computes them without those rows)"
         )
+    # On Spark each KPI is a job of its own, of seconds: their progress is shown.
+    spark_bar = _StderrProgress() if args.engine == "spark" else None
     try:
-        results = compute(data, wanted, options)
+        results = compute(data, wanted, options, spark_bar)
     finally:
+        if spark_bar is not None:
+            spark_bar.done()
         data.close()
     if args.format == "json":
         payload = {k: r.as_json() for k, r in results.items()} | {"data": check.as_json()}
@@ -807,6 +842,63 @@ def cmd_kpis(args: argparse.Namespace) -> int:
 
 
 FINGERPRINT_NOTICE_BYTES = 64 * 1024 * 1024
+
+
+def _open_cost_data(
+    args: argparse.Namespace, config: Config, aliases: dict[str, str], bar: _StderrProgress
+) -> Any:
+    """The cost data of `kpis`' PATHs, read by the engine asked for."""
+    selection = {
+        "start": _day(args.start, "--from"),
+        "end": _day(args.end, "--to"),
+        "currency": args.currency,
+        "tag_aliases": aliases,
+        "sub_accounts": args.sub_account or (),
+        "providers": args.provider or (),
+        "progress": bar,
+    }
+    if args.engine == "spark":
+        from finops_tui.focus.spark import open_spark, ready, remote_url, session
+
+        remote = remote_url(args.spark_remote)
+        ready(remote)
+        bar(f"Connecting to Spark at {remote}…" if remote else "Starting a local Spark…", None)
+        paths = args.paths if remote else [Path(p) for p in args.paths]
+        return open_spark(paths, spark=session(remote), **selection)
+    from finops_tui.focus.reader import open_focus
+    from finops_tui.locations import cache_dir
+
+    return open_focus(
+        [Path(p) for p in args.paths],
+        cache_dir=cache_dir(),
+        cache_max_bytes=config.cache_max_bytes,
+        **selection,
+    )
+
+
+def _kpis_sql(args: argparse.Namespace, wanted: list[str], aliases: dict[str, str]) -> int:
+    """`kpis --sql`: each KPI's query for the FOCUS table in the warehouse's dialect."""
+    from finops_tui.focus.dialects import NeedsSqlglot, selection_sql
+    from finops_tui.focus.kpis import warehouse_sql
+
+    where = selection_sql(
+        args.start, args.end, args.currency, args.provider or [], args.sub_account or []
+    )
+    try:
+        text = warehouse_sql(
+            wanted,
+            args.dialect,
+            args.table,
+            tag_key=args.tag_key,
+            tag_aliases=aliases,
+            where=where,
+        )
+    except NeedsSqlglot as exc:
+        raise CommandError(str(exc)) from None
+    except ValueError as exc:
+        raise UsageError(f"--table: {exc}") from None
+    sys.stdout.write(text)
+    return 0
 
 
 def cmd_cache(args: argparse.Namespace) -> int:

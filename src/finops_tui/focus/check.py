@@ -7,6 +7,7 @@ unless `--allow-rejects`; the baseline dialog refuses them.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -81,7 +82,7 @@ class DataCheck:
     def as_json(self) -> dict[str, Any]:
         return {
             "files": [
-                {"name": f.name, "path": str(f.path), "size": f.size, "sha256": f.sha256}
+                {"name": f.name, "path": f.uri or str(f.path), "size": f.size, "sha256": f.sha256}
                 for f in self.files
             ],
             "rows_read": self.rows_read,
@@ -112,6 +113,17 @@ def value_text(value: str) -> str:
     return repr(value if len(value) <= MAX_VALUE_SHOWN else value[: MAX_VALUE_SHOWN - 1] + "…")
 
 
+def number_problem(column: str | None, value: str) -> str | None:
+    """Why the text `value` of a cost is not a finite number, or None when it is one."""
+    try:
+        number = float(value)
+    except ValueError:
+        return f"{column} {value_text(value)} is not a number"
+    if not math.isfinite(number):
+        return f"{column} {value_text(value)} is not a finite number"
+    return None
+
+
 def reject_reason(error_type: str, column: str | None, message: str) -> str:
     """The cause of a rejected line in one short sentence."""
     if error_type == "CAST":
@@ -121,13 +133,7 @@ def reject_reason(error_type: str, column: str | None, message: str) -> str:
             return f"{column} is empty"
         if column is not None and ("Period" in column or "Date" in column):
             return f"{column} {value_text(value)} is not a date and time"
-        try:
-            number = float(value)
-        except ValueError:
-            return f"{column} {value_text(value)} is not a number"
-        if number != number or number in (float("inf"), float("-inf")):
-            return f"{column} {value_text(value)} is not a finite number"
-        return f"{column} {value_text(value)} is out of range"
+        return number_problem(column, value) or f"{column} {value_text(value)} is out of range"
     if error_type in ("TOO MANY COLUMNS", "MISSING COLUMNS") and (
         match := _COLUMNS.search(message)
     ):

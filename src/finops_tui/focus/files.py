@@ -48,6 +48,7 @@ class CostFile:
     name: str  # as named: the file's name, or its path inside the folder named
     size: int
     sha256: str | None = None  # the whole file's, once computed
+    uri: str | None = None  # a file only the Spark cluster reads: its URI (not hashed here)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @property
@@ -270,6 +271,11 @@ class LiteralNames:
         """A name DuckDB reads as exactly the file at `path` (whose kind is `kind`)."""
         if is_literal(path):
             return str(path)
+        return self.link(path, kind)
+
+    def link(self, path: Path, kind: str) -> str:
+        """A link with a plain name (`3.csv`) to the file at `path`: for an engine that also
+        skips names starting with `_` or `.`, or misreads `:` (Spark)."""
         if path not in self._names:
             folder = self.scratch()
             link = folder / f"{len(self._names)}{kind}"

@@ -12,13 +12,12 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from finops_tui.focus.files import shown
-from finops_tui.focus.reader import FocusData, FocusError
+from finops_tui.focus.dialects import source
+from finops_tui.focus.files import FocusError, shown
+from finops_tui.focus.reader import OpenData as CostData
 
 ANOMALY_K = 3.0
 ANOMALY_MIN_HISTORY = 7
@@ -65,88 +64,74 @@ class Kpi:
     id: str
     title: str
     needs: tuple[str, ...]
-    compute: Callable[[FocusData, Options], Result]
+    compute: Callable[[CostData, Options], Result]
 
 
-@cache
 def sql(name: str) -> str:
-    return (resources.files("finops_tui.focus") / "sql" / f"{name}.sql").read_text("utf-8")
+    """The KPI's SQL file as written (DuckDB's dialect; `dialects.py` renders the others)."""
+    return source(name)
 
 
-def _one(data: FocusData, name: str, params: dict[str, Any] | None = None) -> tuple[Any, ...]:
-    return data.connection.execute(sql(name), params or {}).fetchone() or ()
+def _one(data: CostData, name: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
+    rows = data.rows(name, params)
+    return rows[0] if rows else {}
 
 
-def _rows(
-    data: FocusData, query: str, params: dict[str, Any] | None = None
-) -> list[dict[str, Any]]:
-    cursor = data.connection.execute(query, params or {})
-    names = [d[0] for d in cursor.description or ()]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
-def _money(data: FocusData) -> str:
+def _money(data: CostData) -> str:
     return data.currency or "money"
 
 
-def _ratio(kpi: str, part: float | None, whole: float | None, why: str) -> Result:
-    if not whole:
+def _value(kpi: str, row: dict[str, Any], why: str) -> Result:
+    """The KPI's `value` from its SQL (NULL where its denominator is 0 or absent)."""
+    if row.get("value") is None:
         raise NotComputable(why)
-    return Result(kpi, (part or 0.0) / whole, FRACTION)
+    return Result(kpi, row["value"], FRACTION)
 
 
-def cost_by_month(data: FocusData, options: Options) -> Result:
+def cost_by_month(data: CostData, options: Options) -> Result:
     optional = {c: c if data.has(c) else "NULL" for c in ("ServiceCategory", "SubAccountId")}
     optional |= {c: c if data.has(c) else "NULL::DOUBLE" for c in ("BilledCost", "ListCost")}
-    detail = _rows(data, sql("cost-by-month").format(**optional))
+    detail = data.rows("cost-by-month", slots=optional)
     total = sum(row["effective_cost"] or 0.0 for row in detail)
     missing = data.missing(["ServiceCategory", "SubAccountId", "BilledCost", "ListCost"])
     note = f"without {', '.join(missing)} (not in the data)" if missing else None
     return Result("cost-by-month", total, _money(data), note=note, detail=detail)
 
 
-def tag_coverage(data: FocusData, options: Options) -> Result:
+def tag_coverage(data: CostData, options: Options) -> Result:
     key = data.tag_key(options.tag_key) if options.tag_key else ""
-    data.connection.execute(sql("tag-sets"))
-    written = [row[0] for row in data.query("SELECT DISTINCT unnest(raw_keys) FROM tag_sets")]
+    data.keep("tag_sets", "tag-sets")
+    written = [row["raw"] for row in data.rows("tag-keys", slots={"tag_key": "raw"})]
     # Each key as written gets its normalised key from the one function Python uses too.
-    data.connection.execute(
-        "CREATE OR REPLACE TEMP TABLE tag_key_map AS "
-        "SELECT unnest($raw::VARCHAR[]) AS raw, unnest($key::VARCHAR[]) AS key",
-        {"raw": written, "key": [data.tag_key(k) for k in written]},
-    )
-    with_key, with_any, total = _one(data, "tag-coverage", {"key": key})
-    why = "no effective cost in the period"
+    data.pairs("tag_key_map", [(k, data.tag_key(k)) for k in written])
+    row = _one(data, "tag-coverage", {"key": key})
+    with_key, with_any = row["with_key"], row["with_any"]
+    result = _value("tag-coverage", row, "no effective cost in the period")
     if key:
-        result = _ratio("tag-coverage", with_key, total, why)
         result.note = f"share of effective cost tagged {key!r}"
         if not with_key:
             keys = sorted({data.tag_key(k) for k in written})
             listed = ", ".join(map(repr, keys[:10])) + (", …" if len(keys) > 10 else "")
             result.note += f"; no charge has that key (the data has {listed or 'no tags'})"
     else:
-        result = _ratio("tag-coverage", with_any, total, why)
         result.note = "share of effective cost with any tag (--tag-key K for one key)"
     result.detail = [{"tag_key": key or None, "with_key": with_key, "with_any_tag": with_any}]
     return result
 
 
-def commitment_utilization(data: FocusData, options: Options) -> Result:
-    used, unused = _one(data, "commitment-utilization")
+def commitment_utilization(data: CostData, options: Options) -> Result:
     why = "no used or unused commitment discount cost in the period"
-    return _ratio("commitment-utilization", used, (used or 0.0) + (unused or 0.0), why)
+    return _value("commitment-utilization", _one(data, "commitment-utilization"), why)
 
 
-def effective_savings_rate(data: FocusData, options: Options) -> Result:
-    list_cost, effective = _one(data, "effective-savings-rate")
-    if not list_cost:
-        raise NotComputable("no list cost in the period")
-    return Result("effective-savings-rate", (list_cost - effective) / list_cost, FRACTION)
+def effective_savings_rate(data: CostData, options: Options) -> Result:
+    why = "no list cost in the period"
+    return _value("effective-savings-rate", _one(data, "effective-savings-rate"), why)
 
 
-def commitment_coverage(data: FocusData, options: Options) -> Result:
-    covered, usage = _one(data, "commitment-coverage")
-    result = _ratio("commitment-coverage", covered, usage, "no usage cost in the period")
+def commitment_coverage(data: CostData, options: Options) -> Result:
+    row = _one(data, "commitment-coverage")
+    result = _value("commitment-coverage", row, "no usage cost in the period")
     result.note = (
         "approximate: commitment-covered usage cost over all usage cost; FOCUS 1.4 adds the "
         "columns for the exact eligible cost"
@@ -154,14 +139,14 @@ def commitment_coverage(data: FocusData, options: Options) -> Result:
     return result
 
 
-def unused_commitment_cost(data: FocusData, options: Options) -> Result:
-    unused, rows = _one(data, "unused-commitment-cost")
-    note = None if rows else "no commitment discount charges in the period"
-    return Result("unused-commitment-cost", unused, _money(data), note=note)
+def unused_commitment_cost(data: CostData, options: Options) -> Result:
+    row = _one(data, "unused-commitment-cost")
+    note = None if row["commitment_rows"] else "no commitment discount charges in the period"
+    return Result("unused-commitment-cost", row["value"], _money(data), note=note)
 
 
-def anomaly_days(data: FocusData, options: Options) -> Result:
-    judged = _rows(data, sql("anomaly-days"), {"k": ANOMALY_K, "min_history": ANOMALY_MIN_HISTORY})
+def anomaly_days(data: CostData, options: Options) -> Result:
+    judged = data.rows("anomaly-days", {"k": ANOMALY_K, "min_history": ANOMALY_MIN_HISTORY})
     if not judged:
         raise NotComputable(
             f"needs at least {ANOMALY_MIN_HISTORY + 1} days of cost data "
@@ -179,18 +164,17 @@ def anomaly_days(data: FocusData, options: Options) -> Result:
     return Result("anomaly-days", float(len(anomalies)), "days", note=note, detail=anomalies)
 
 
-def forecast_month_end(data: FocusData, options: Options) -> Result:
+def forecast_month_end(data: CostData, options: Options) -> Result:
     row = _one(data, "forecast-month-end")
     if not row:
         raise NotComputable("no cost data in the period")
-    month, spent, last_day, days_in_month = row
-    forecast = spent / last_day.day * days_in_month
-    note = f"run rate of {month} from {last_day.day} of {days_in_month} days"
-    return Result("forecast-month-end", forecast, _money(data), note=note)
+    days, month = row["days_in_month"], row["month"]
+    note = f"run rate of {month} from {row['latest_day'].day} of {days} days"
+    return Result("forecast-month-end", row["value"], _money(data), note=note)
 
 
-def forecast_accuracy(data: FocusData, options: Options) -> Result:
-    months = _rows(data, sql("forecast-accuracy"), {"day": FORECAST_DAY})
+def forecast_accuracy(data: CostData, options: Options) -> Result:
+    months = data.rows("forecast-accuracy", {"day": FORECAST_DAY})
     months = [m for m in months if m["actual"]]
     if not months:
         raise NotComputable("needs at least one whole month of cost data before the latest month")
@@ -204,11 +188,11 @@ def forecast_accuracy(data: FocusData, options: Options) -> Result:
     )
 
 
-def _monthly(data: FocusData) -> dict[str, float]:
-    return {r["month"]: r["cost"] or 0.0 for r in _rows(data, sql("monthly-cost"))}
+def _monthly(data: CostData) -> dict[str, float]:
+    return {r["month"]: r["cost"] or 0.0 for r in data.rows("monthly-cost")}
 
 
-def budget_variance(data: FocusData, options: Options) -> Result:
+def budget_variance(data: CostData, options: Options) -> Result:
     monthly = _monthly(data)
     if options.budgets:
         months = sorted(set(monthly) & set(options.budgets))
@@ -229,7 +213,7 @@ def budget_variance(data: FocusData, options: Options) -> Result:
     return Result("budget-variance", (actual - budget) / budget, FRACTION, note=note, detail=detail)
 
 
-def unit_cost(data: FocusData, options: Options) -> Result:
+def unit_cost(data: CostData, options: Options) -> Result:
     if not options.unit_metric:
         raise NotComputable("needs a business metric: --unit-metric CSV (month,units)")
     monthly = _monthly(data)
@@ -291,7 +275,7 @@ def format_value(value: float | None, unit: str) -> str:
     return f"{value:,.2f} {unit}"
 
 
-def period_of(data: FocusData) -> str:
+def period_of(data: CostData) -> str:
     return data.check.period
 
 
@@ -306,11 +290,19 @@ def _finite(result: Result) -> Result:
     return result
 
 
-def compute(data: FocusData, kpi_ids: list[str], options: Options) -> dict[str, Result]:
-    """Each KPI asked for, in order; a KPI the data cannot answer carries its reason."""
+def compute(
+    data: CostData,
+    kpi_ids: list[str],
+    options: Options,
+    progress: Callable[[str, float | None], None] | None = None,
+) -> dict[str, Result]:
+    """Each KPI asked for, in order; a KPI the data cannot answer carries its reason.
+    `progress(what, share)` hears of each KPI as it starts."""
     period = period_of(data)
     results: dict[str, Result] = {}
-    for kpi_id in kpi_ids:
+    for done, kpi_id in enumerate(kpi_ids):
+        if progress is not None:
+            progress(f"Computing {kpi_id}…", done / len(kpi_ids))
         kpi = KPIS[kpi_id]
         if missing := data.missing(kpi.needs):
             why = f"not computable: needs column {', '.join(missing)}"
@@ -366,3 +358,71 @@ def read_monthly_csv(path: Path, what: str) -> dict[str, float]:
     if not values:
         raise FocusError(f"{shown(path)}: no month,amount rows")
     return values
+
+
+# -- bring the KPI to the data: the same SQL, for a FOCUS table in a warehouse ---------------
+
+# Each KPI's SQL file for a warehouse, and how its rows give the KPI.
+WAREHOUSE: dict[str, tuple[str, str]] = {
+    "cost-by-month": ("cost-by-month", "the KPI is the sum of effective_cost"),
+    "tag-coverage": (
+        "tag-coverage",
+        "value: the share of effective cost tagged with the key (with any tag without a key)",
+    ),
+    "commitment-utilization": ("commitment-utilization", "value: used / (used + unused)"),
+    "effective-savings-rate": (
+        "effective-savings-rate",
+        "value: (list cost - effective cost) / list cost",
+    ),
+    "commitment-coverage": (
+        "commitment-coverage",
+        "value: commitment-covered usage cost / all usage cost (approximate before FOCUS 1.4)",
+    ),
+    "unused-commitment-cost": ("unused-commitment-cost", "value: an amount in the currency"),
+    "anomaly-days": ("anomaly-days", "the KPI is the number of days where anomaly is true"),
+    "forecast-month-end": ("forecast-month-end", "value: the latest month's run rate"),
+    "forecast-accuracy": (
+        "forecast-accuracy",
+        "the KPI is 1 - the mean of abs(forecast - actual) / abs(actual)",
+    ),
+    "budget-variance": ("monthly-cost", "the KPI is (the sum of cost - budget) / budget"),
+    "unit-cost": ("monthly-cost", "the KPI is the sum of cost / the business units"),
+}
+PARAMS = {"k": ANOMALY_K, "min_history": ANOMALY_MIN_HISTORY, "day": FORECAST_DAY}
+
+
+def warehouse_sql(
+    kpi_ids: list[str],
+    dialect: str,
+    table: str,
+    *,
+    tag_key: str | None = None,
+    tag_aliases: dict[str, str] | None = None,
+    where: str | None = None,
+) -> str:
+    """Each KPI's query for the FOCUS table `table` in `dialect`, each after a comment
+    naming the KPI: to run in the warehouse's own console, where the data lives."""
+    from finops_tui.focus.dialects import for_table, tag_key_sql
+    from finops_tui.focus.tags import TagKeys
+
+    keys = TagKeys(tag_aliases)
+    params = PARAMS | {"key": keys(tag_key) if tag_key else ""}
+    optional = {c: c for c in ("ServiceCategory", "SubAccountId", "BilledCost", "ListCost")}
+    views = {
+        "tag_sets": ("tag-sets", {}),
+        "tag_key_map": ("tag-keys", {"tag_key": tag_key_sql(keys.aliases)}),
+    }
+    out = []
+    for kpi_id in kpi_ids:
+        name, how = WAREHOUSE[kpi_id]
+        query = for_table(
+            name,
+            dialect,
+            table,
+            params,
+            where=where,
+            slots=optional if name == "cost-by-month" else None,
+            views=views if name == "tag-coverage" else None,
+        )
+        out.append(f"-- {kpi_id}: {KPIS[kpi_id].title}; {how}\n{query};\n")
+    return "\n".join(out)

@@ -9,12 +9,13 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from finops_tui.focus.cache import Progress
 from finops_tui.focus.check import DataCheck
 from finops_tui.focus.files import Cancelled, CostFile, FocusError
 from finops_tui.focus.kpis import Options, Result, compute
-from finops_tui.focus.reader import FocusData, open_focus
+from finops_tui.focus.reader import OpenData, open_focus
 
 __all__ = ["Cancelled", "Measured", "Measuring", "describe_files"]
 
@@ -27,7 +28,7 @@ class Measured:
     result: Result
     source: str
     check: DataCheck
-    path: Path | None = None
+    path: Path | str | None = None
     options: Options | None = None
     currency: str | None = None
 
@@ -44,12 +45,12 @@ class Measuring:
 
     def __init__(self) -> None:
         self._cancelled = threading.Event()
-        self._data: FocusData | None = None
+        self._data: OpenData | None = None
 
     def cancel(self) -> None:
         self._cancelled.set()
         if (data := self._data) is not None:
-            data.connection.interrupt()
+            data.interrupt()
 
     @property
     def cancelled(self) -> bool:
@@ -59,9 +60,27 @@ class Measuring:
         if self._cancelled.is_set():
             raise Cancelled
 
+    def _open(self, path: Path | str, **selection: Any) -> OpenData:
+        """The cost data at `path`: read here by DuckDB, or, for `sc://host:port PATH`, by
+        the Spark cluster at that Spark Connect URL (PATH as the cluster reads it)."""
+        source = str(path)
+        if not source.startswith("sc://"):
+            return open_focus([Path(path)], **selection)
+        url, _, where = source.partition(" ")
+        if not where.strip():
+            raise FocusError(
+                "after the Spark Connect URL, give the path of the cost data as the cluster "
+                "reads it, e.g. sc://spark:15002 s3a://bucket/focus/"
+            )
+        from finops_tui.focus.spark import open_spark, session
+
+        for unused in ("cache_dir", "cache_max_bytes"):
+            selection.pop(unused)
+        return open_spark([where.strip()], spark=session(url), **selection)
+
     def run(
         self,
-        path: Path,
+        path: Path | str,
         kpi: str,
         options: Options,
         progress: Progress = lambda what, share: None,
@@ -71,12 +90,13 @@ class Measuring:
         tag_aliases: dict[str, str] | None = None,
         cache_max_bytes: int | None = None,
     ) -> Measured:
-        """Compute `kpi` from the FOCUS data at `path` (raises FocusError, Cancelled)."""
+        """Compute `kpi` from the FOCUS data at `path` (raises FocusError, Cancelled);
+        `path` may be `sc://host:port PATH`, a Spark cluster's data."""
         self._check()
         progress("Reading the cost data…", None)
         try:
-            data = open_focus(
-                [path],
+            data = self._open(
+                path,
                 currency=currency,
                 tag_aliases=tag_aliases,
                 cache_dir=cache_dir,

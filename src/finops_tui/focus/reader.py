@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import re
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -25,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from finops_tui.focus.cache import DEFAULT_MAX_BYTES, Converted, ParquetCache
 from finops_tui.focus.check import DataCheck, Reject, reject_reason, value_text
+from finops_tui.focus.dialects import duckdb_sql
 from finops_tui.focus.files import (
     Cancelled,
     CostFile,
@@ -82,11 +84,11 @@ EMPTY_START = "ChargePeriodStart is empty"
 Progress = Callable[[str, float | None], None]  # what is happening, and the share done
 
 
-@dataclass
-class FocusData:
-    """An open DuckDB connection whose view `charges` holds the selected cost rows."""
+@dataclass(kw_only=True)
+class OpenData(ABC):
+    """Cost data opened by an engine: the files, the columns, the data check; the rows
+    selected are in the engine's view `charges`."""
 
-    connection: duckdb.DuckDBPyConnection
     files: list[CostFile]
     columns: set[str]
     version: str
@@ -106,13 +108,65 @@ class FocusData:
     def missing(self, columns: Iterable[str]) -> list[str]:
         return [c for c in columns if c not in self.columns]
 
-    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        return self.connection.execute(sql, list(params)).fetchall()
-
     def fingerprint(self, cancelled: threading.Event | None = None) -> None:
         """Compute the sha256 of every file read (those converted already have theirs)."""
         for file in self.files:
-            file.fingerprint(cancelled)
+            if file.uri is None:
+                file.fingerprint(cancelled)
+
+    @abstractmethod
+    def rows(
+        self, name: str, params: dict[str, Any] | None = None, slots: dict[str, str] | None = None
+    ) -> list[dict[str, Any]]:
+        """The rows of the KPI SQL file `name` (`dialects.py`), as dicts."""
+
+    @abstractmethod
+    def keep(self, table: str, name: str, slots: dict[str, str] | None = None) -> None:
+        """Keep the rows of the SQL file `name` as `table` for the queries that follow."""
+
+    @abstractmethod
+    def pairs(self, table: str, pairs: list[tuple[str, str]]) -> None:
+        """Make `table` of the text pairs (raw, tag_key)."""
+
+    @abstractmethod
+    def interrupt(self) -> None:
+        """Stop the running query (called from another thread)."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Let go of the engine's views and the temporary files."""
+
+
+@dataclass(kw_only=True)
+class FocusData(OpenData):
+    """An open DuckDB connection whose view `charges` holds the selected cost rows."""
+
+    connection: duckdb.DuckDBPyConnection
+
+    def interrupt(self) -> None:
+        self.connection.interrupt()
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return self.connection.execute(sql, list(params)).fetchall()
+
+    def rows(
+        self, name: str, params: dict[str, Any] | None = None, slots: dict[str, str] | None = None
+    ) -> list[dict[str, Any]]:
+        cursor = self.connection.execute(duckdb_sql(name, slots), params or {})
+        names = [d[0] for d in cursor.description or ()]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def keep(self, table: str, name: str, slots: dict[str, str] | None = None) -> None:
+        self.connection.execute(
+            f"CREATE OR REPLACE TEMP TABLE {table} AS {duckdb_sql(name, slots)}"
+        )
+
+    def pairs(self, table: str, pairs: list[tuple[str, str]]) -> None:
+        self.connection.execute(
+            f"CREATE OR REPLACE TEMP TABLE {table} AS "
+            "SELECT unnest($raw::VARCHAR[]) AS raw, unnest($key::VARCHAR[]) AS tag_key",
+            {"raw": [raw for raw, _ in pairs], "key": [key for _, key in pairs]},
+        )
 
     def close(self) -> None:
         self.connection.close()
@@ -174,7 +228,7 @@ def open_focus(
         if cache_dir is not None:
             cap = DEFAULT_MAX_BYTES if cache_max_bytes is None else cache_max_bytes
             cache = ParquetCache(cache_dir, cap)
-        reader = _Reader(connection, names, cache, progress or _quiet, cancelled)
+        reader = Reader(connection, names, cache, progress or _quiet, cancelled)
         sources = [reader.read(number, file) for number, file in enumerate(files)]
         present = {c for source in sources for c in source.raw}
         columns = {RENAMED.get(c, c) for c in present} & KNOWN
@@ -183,16 +237,16 @@ def open_focus(
             + " UNION ALL BY NAME ".join(f"({s.select})" for s in sources)
         )
         data = FocusData(
-            connection,
-            files,
-            columns,
-            detect_version(present),
-            currency,
-            DataCheck(files),
-            TagKeys(tag_aliases),
+            connection=connection,
+            files=files,
+            columns=columns,
+            version=detect_version(present),
+            currency=currency,
+            check=DataCheck(files),
+            tag_keys=TagKeys(tag_aliases),
             names=names,
         )
-        selection = _Selection(start, end, currency, list(sub_accounts), list(providers))
+        selection = Selection(start, end, currency, list(sub_accounts), list(providers))
         reader.select(data, selection, sources)
     except duckdb.Error as exc:
         message = f"cannot read the cost data: {_cause(names.restore(str(exc)))}"
@@ -217,7 +271,7 @@ def _cause(message: str) -> str:
 
 
 @dataclass
-class _Source:
+class Source:
     """One file as read: the SELECT giving its typed rows, and the lines it rejected."""
 
     file: CostFile
@@ -229,7 +283,7 @@ class _Source:
 
 
 @dataclass
-class _Selection:
+class Selection:
     start: date | None
     end: date | None
     currency: str | None
@@ -238,7 +292,7 @@ class _Selection:
 
 
 @dataclass
-class _Group:
+class Group:
     """The check's count for one provider, currency (and sub-account)."""
 
     provider: str | None
@@ -253,7 +307,7 @@ class _Group:
     last_any: datetime | None
 
 
-class _Reader:
+class Reader:
     def __init__(
         self,
         connection: duckdb.DuckDBPyConnection,
@@ -274,7 +328,7 @@ class _Reader:
 
     # -- reading each file ------------------------------------------------------------------
 
-    def read(self, number: int, file: CostFile) -> _Source:
+    def read(self, number: int, file: CostFile) -> Source:
         import duckdb
 
         self._check_cancelled()
@@ -288,7 +342,7 @@ class _Reader:
         except duckdb.Error as exc:
             raise FocusError(self._file_error(file, exc)) from None
 
-    def _parquet(self, number: int, file: CostFile, path: Path, *, strict: bool = False) -> _Source:
+    def _parquet(self, number: int, file: CostFile, path: Path, *, strict: bool = False) -> Source:
         name = self.names(path, ".parquet")
         reader = f"read_parquet({_literal(name)}, file_row_number = true)"
         relation = self.connection.sql(f"SELECT * FROM {reader}")
@@ -299,7 +353,7 @@ class _Reader:
         exact = not strict and any(
             kinds[c] == "VARCHAR" and RENAMED.get(c, c) in (*COSTS, *TIMES) for c in raw
         )
-        return _Source(file, select, raw, exact=exact)
+        return Source(file, select, raw, exact=exact)
 
     def _strict_csv(self, number: int, file: CostFile) -> tuple[str, list[str]]:
         """The SELECT reading a CSV with strict types, its rejects kept in `rejects_N`."""
@@ -325,12 +379,12 @@ class _Reader:
         kinds = {c: types.get(c, "VARCHAR") for c in raw}
         return _typed_select(raw, kinds, reader, number, strict=True, rows=False), list(raw)
 
-    def _csv(self, number: int, file: CostFile) -> _Source:
+    def _csv(self, number: int, file: CostFile) -> Source:
         select, raw = self._strict_csv(number, file)
         self._run(
             f"CREATE TEMP TABLE csv_{number} AS {select}", f"Reading {file.label}…", loud=False
         )
-        source = _Source(file, f"SELECT * FROM csv_{number}", raw)
+        source = Source(file, f"SELECT * FROM csv_{number}", raw)
         source.rejected, lines = self._rejects(number)
         source.rejects = [Reject(file.label, line, reason) for line, reason in lines]
         return source
@@ -348,7 +402,7 @@ class _Reader:
                 reasons[line] = reject_reason(str(kind), column, message or "")
         return len(reasons), list(reasons.items())[:MAX_REJECTS_KEPT]
 
-    def _cached(self, number: int, file: CostFile, cache: ParquetCache) -> _Source | None:
+    def _cached(self, number: int, file: CostFile, cache: ParquetCache) -> Source | None:
         """A large CSV read from its Parquet copy (made now if needed); None when the cache
         cannot be written."""
         import duckdb
@@ -453,7 +507,7 @@ class _Reader:
 
     # -- the selection and the data check ---------------------------------------------------
 
-    def select(self, data: FocusData, wanted: _Selection, sources: list[_Source]) -> None:
+    def select(self, data: FocusData, wanted: Selection, sources: list[Source]) -> None:
         """Check the rows read, refuse a filter that matches nothing, create `charges`."""
         for column, values in (
             ("SubAccountId", wanted.sub_accounts),
@@ -527,14 +581,18 @@ class _Reader:
         ):
             if values:
                 where.append(f"{name} IN ({', '.join(map(_literal, values))})")
+        self._charges(where)
+
+    def _charges(self, where: list[str]) -> None:
+        """The view `charges`: the rows of `typed` that pass `where`."""
         self.connection.execute(
             "CREATE TEMP VIEW charges AS SELECT * EXCLUDE (_problem, _row, _file) FROM typed"
             + (f" WHERE {' AND '.join(where)}" if where else "")
         )
 
     def _groups(
-        self, data: FocusData, wanted: _Selection, period: list[str], *, exact: bool
-    ) -> tuple[list[_Group], list[str] | None]:
+        self, data: FocusData, wanted: Selection, period: list[str], *, exact: bool
+    ) -> tuple[list[Group], list[str] | None]:
         """The rows per provider and currency (and sub-account when one is asked for): how
         many, how many cannot be used, how many in the period, and the first and last;
         and the providers when the groups do not name them (None when they do).
@@ -569,7 +627,7 @@ class _Reader:
                 "Checking the cost data…",
                 loud=False,
             )
-            groups = [_Group(*row[:10]) for row in rows]
+            groups = [Group(*row[:10]) for row in rows]
             if not any(g.problems for g in groups) and _finite(row[10:] for row in rows):
                 return groups, None
         usable = "_problem IS NULL"
@@ -581,9 +639,9 @@ class _Reader:
             "Checking the cost data…",
             loud=False,
         )
-        return [_Group(*row) for row in rows], None
+        return [Group(*row) for row in rows], None
 
-    def _whole(self, data: FocusData) -> tuple[list[_Group], list[str]] | None:
+    def _whole(self, data: FocusData) -> tuple[list[Group], list[str]] | None:
         """The whole data as one group, and its providers; None when a row may not be
         usable or the currencies are mixed (the groups then tell more)."""
         what, start = "Checking the cost data…", "ChargePeriodStart"
@@ -609,7 +667,7 @@ class _Reader:
         if len(currencies) > 1:
             return None
         currency = currencies[0] if currencies else None
-        group = _Group(None, currency, None, rows, 0, rows, first, last, first, last)
+        group = Group(None, currency, None, rows, 0, rows, first, last, first, last)
         return [group], sorted(p for p in found["ProviderName"] if p is not None)
 
     def _problems(self, files: list[CostFile]) -> list[Reject]:
@@ -642,9 +700,7 @@ class _Reader:
         plain = tuple("" if part == "(empty)" else part for part in dialect)
         return empty_cells(file, column, plain, MAX_REJECTS_KEPT)
 
-    def _nothing_selected(
-        self, wanted: _Selection, valid: list[_Group], scope: list[_Group]
-    ) -> str:
+    def _nothing_selected(self, wanted: Selection, valid: list[Group], scope: list[Group]) -> str:
         first = min(g.first_any for g in valid).date().isoformat()
         last = max(g.last_any for g in valid).date().isoformat()
         if scope and (wanted.start is not None or wanted.end is not None):
@@ -670,7 +726,7 @@ def _finite(rows: Iterable[Sequence[float | None]]) -> bool:
     return all(math.isfinite(total) for row in rows for total in row if total is not None)
 
 
-def _values(groups: list[_Group], attribute: str) -> list[str]:
+def _values(groups: list[Group], attribute: str) -> list[str]:
     return sorted({v for g in groups if (v := getattr(g, attribute)) is not None})
 
 

@@ -105,7 +105,7 @@ class BaselineDialog(Dialog[Measured]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="baseline"):
             yield Static(Content(self.title_text), classes="dialog-title")
-            yield Label("FOCUS cost data: a CSV, CSV.gz or Parquet file, or a folder")
+            yield Label("FOCUS cost data: a file or folder, or sc://host:port PATH (Spark)")
             yield Input(
                 self.again.path if self.again and self.again.path else str(self.start) + os.sep,
                 id="path",
@@ -154,7 +154,9 @@ class BaselineDialog(Dialog[Measured]):
     def _compute(self) -> None:
         if self.measuring is not None:
             return
-        path = Path(os.path.expanduser(self.query_one("#path", Input).value.strip()))
+        typed = self.query_one("#path", Input).value.strip()
+        # A Spark Connect URL and the cluster's path stay text; anything else is a file here.
+        path = typed if typed.startswith("sc://") else Path(os.path.expanduser(typed))
         kpi = self.query_one("#kpi", Select).value
         budget_text = self.query_one("#budget", Input).value.strip()
         try:
@@ -173,7 +175,12 @@ class BaselineDialog(Dialog[Measured]):
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def _run(
-        self, measuring: Measuring, path: Path, kpi: str, options: Options, currency: str | None
+        self,
+        measuring: Measuring,
+        path: Path | str,
+        kpi: str,
+        options: Options,
+        currency: str | None,
     ) -> None:
         def progress(text: str, share: float | None) -> None:
             self._tell(measuring, self.Progressed(text, share))
