@@ -117,7 +117,9 @@ class FinOpsApp(App[None]):
         notice: str | None = None,
         export_dir: Path | None = None,
         cache_dir: Path | None = None,
+        watch_disk: bool = True,
     ) -> None:
+        """`watch_disk`: follow files that other processes change (another window or tab)."""
         super().__init__()
         self.export_dir = export_dir or Path.cwd()
         self.cost_data_dir = self.export_dir  # where the baseline dialog starts looking
@@ -126,6 +128,7 @@ class FinOpsApp(App[None]):
         self.notice = notice
         self.keys = KeyOrder(self)
         self.session = Session(store, cache_dir=cache_dir, today=today, wake=self._wake)
+        self.watch_disk = watch_disk
         self._next_step: Step | None = None
         self.places: dict[tuple[str, Step], object] = {}
         """Where the user was on each step of each iteration (the cursor comes back there)."""
@@ -189,6 +192,8 @@ class FinOpsApp(App[None]):
     def _history_read(self, message: HistoryRead) -> None:
         self.session.catalog_problems = message.catalog_problems
         self.session.history_read(message.history, message.error)
+        if self.watch_disk:
+            self.session.watch_disk()
         self.keys.open(ordered=message.ordered_keys)
         self.call_after_refresh(freeze_long_lived)
 
