@@ -229,8 +229,11 @@ def app_processes(data_dir: Path) -> list[int]:
     return found
 
 
-def until(condition: Callable[[], Any], timeout: float, what: str = "") -> float:
-    """Wait for `condition`; the seconds it took."""
+def until(
+    condition: Callable[[], Any], timeout: float, what: str | Callable[[], str] = ""
+) -> float:
+    """Wait for `condition`; the seconds it took. `what` says what was awaited (or a function
+    that says it, with what there is instead)."""
     start = time.monotonic()
-    wait(condition, timeout, lambda: what)
+    wait(condition, timeout, what if callable(what) else lambda: what)
     return time.monotonic() - start

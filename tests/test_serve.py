@@ -57,7 +57,11 @@ def test_a_title_typed_then_the_tab_closed_at_once_is_saved(
 ) -> None:
     tab = new_iteration_typing(chromium, served, "Typed in a browser")
     tab.close()  # at once: the last keys may still be on their way
-    until(lambda: titles(served.data_dir) == {1: "Typed in a browser"}, 10, "the title saved")
+    until(
+        lambda: titles(served.data_dir) == {1: "Typed in a browser"},
+        10,
+        lambda: f"the title saved; on disk: {titles(served.data_dir)}",
+    )
     until(lambda: not served.app_pids(), 10, "the tab's app to end")
     # Every request the page made went to this machine: the page, its assets, the WebSocket.
     assert tab.requests

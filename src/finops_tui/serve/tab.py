@@ -28,13 +28,17 @@ from finops_tui.store import Store
 
 PARENT = "FINOPS_TUI_SERVE_PARENT"
 """The environment variable holding the server's process id."""
+TAB_CLOSED_GRACE = 3.0
+"""Seconds the keys typed just before the tab closed may take to go in (the server waits
+longer than this before it tells the app more firmly; see `server.QUIT_GRACE`)."""
 BROWSER_KEYS = {"next-step": "F8", "previous-step": "F7"}
 """Keys shown in place of those a browser keeps for itself (ctrl+n opens a window; ctrl+r
 reloads the page where the page does not catch it)."""
 
 
 class ServedApp(FinOpsApp):
-    """finops-tui in a browser tab: the browser-safe keys are the ones shown."""
+    """finops-tui in a browser tab: the browser-safe keys are the ones shown, and closing the
+    tab lets the keys typed last in before what is pending is written."""
 
     CSS_PATH = Path(app_module.__file__).with_name("styles") / "app.tcss"
 
@@ -57,13 +61,23 @@ class ServedApp(FinOpsApp):
 
     def post_message(self, message: Message) -> bool:
         if isinstance(message, ExitApp) and not self._leaving and self._served_loop is not None:
-            # The server's quit message (the tab closed, or the server stops): leave as after
-            # a hang-up, with the keys typed just before let in and everything written.
+            # The server's quit message (the tab closed): leave as after a hang-up, with the
+            # keys typed just before let in and everything written.
             self._leaving = True
             with contextlib.suppress(RuntimeError):  # the loop is closed: already ending
-                self._served_loop.call_soon_threadsafe(self._on_hangup)
+                self._served_loop.call_soon_threadsafe(self._tab_closed)
             return True
         return super().post_message(message)
+
+    def _tab_closed(self) -> None:
+        self.run_worker(self._leave(), name="tab-closed", exit_on_error=False)
+
+    async def _leave(self) -> None:
+        try:
+            await self.keys.drain(TAB_CLOSED_GRACE)  # a busy machine takes a while
+        finally:
+            self.session.flush()
+            self.exit()
 
 
 def die_with_parent(parent: int) -> None:
