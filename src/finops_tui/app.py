@@ -223,13 +223,14 @@ class FinOpsApp(App[None]):
                 except ValueError:
                     return  # not the main thread: the embedding program handles signals
 
-    def _on_hangup(self) -> None:
-        """SSH dropped or the terminal was closed: write what is pending, then leave."""
-        self.run_worker(self._hang_up(), name="hang-up", exit_on_error=False)
+    def _on_hangup(self, keys_grace: float = KEYS_GRACE) -> None:
+        """SSH dropped or the terminal was closed (or a served app's tab): write what is
+        pending, then leave; the keys typed just before may take `keys_grace` to go in."""
+        self.run_worker(self._hang_up(keys_grace), name="hang-up", exit_on_error=False)
 
-    async def _hang_up(self) -> None:
+    async def _hang_up(self, keys_grace: float) -> None:
         try:
-            await self.keys.drain(KEYS_GRACE)  # keys typed just before still count
+            await self.keys.drain(keys_grace)  # keys typed just before still count
         finally:
             self.session.flush()
             self.exit(return_code=0)

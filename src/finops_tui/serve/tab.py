@@ -65,19 +65,9 @@ class ServedApp(FinOpsApp):
             # keys typed just before let in and everything written.
             self._leaving = True
             with contextlib.suppress(RuntimeError):  # the loop is closed: already ending
-                self._served_loop.call_soon_threadsafe(self._tab_closed)
+                self._served_loop.call_soon_threadsafe(self._on_hangup, TAB_CLOSED_GRACE)
             return True
         return super().post_message(message)
-
-    def _tab_closed(self) -> None:
-        self.run_worker(self._leave(), name="tab-closed", exit_on_error=False)
-
-    async def _leave(self) -> None:
-        try:
-            await self.keys.drain(TAB_CLOSED_GRACE)  # a busy machine takes a while
-        finally:
-            self.session.flush()
-            self.exit()
 
 
 def die_with_parent(parent: int) -> None:
