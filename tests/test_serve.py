@@ -6,6 +6,7 @@ sleeps."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -284,3 +285,40 @@ def test_the_server_itself_never_loads_textual() -> None:
         "assert 'textual' not in sys.modules and 'pydantic' not in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+def test_open_hands_the_link_to_the_browser(
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened = tmp_path / "opened"
+    opener = tmp_path / "opener"
+    opener.write_text(f'#!/bin/sh\nprintf %s "$1" > {opened}\n')
+    opener.chmod(0o755)
+    monkeypatch.setenv("BROWSER", f"{opener} %s")  # what Python's webbrowser runs
+    server = Served(data_dir, "--open")
+    try:
+        until(lambda: opened.exists() and opened.read_text(), 10, "the browser to be asked")
+        assert opened.read_text() == server.url
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize(
+    ("installed", "says"),
+    [(None, "pip install 'finops-tui[web]'"), ("1.2.0", "built on textual-serve 1.1.x")],
+)
+def test_serve_needs_the_textual_serve_it_was_built_on(
+    monkeypatch: pytest.MonkeyPatch, installed: str | None, says: str
+) -> None:
+    from importlib.metadata import PackageNotFoundError
+
+    from finops_tui.serve import ServeError, server
+
+    def version(name: str) -> str:
+        if installed is None:
+            raise PackageNotFoundError(name)
+        return installed
+
+    monkeypatch.setattr(server, "version", version)
+    with pytest.raises(ServeError, match=re.escape(says)):
+        server.check_textual_serve()
