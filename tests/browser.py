@@ -192,6 +192,11 @@ class Served:
     def pid(self) -> int:
         return self.process.pid
 
+    def said(self) -> str:
+        """What the server wrote on stderr up to its line about serving (after the link)."""
+        wait(lambda: "serving the iterations" in "".join(self.stderr), 10, lambda: "stderr")
+        return "".join(self.stderr)
+
     def app_pids(self) -> list[int]:
         """The app processes serving this data dir, wherever their parent went."""
         return app_processes(self.data_dir)

@@ -212,7 +212,7 @@ def test_the_link_comes_first_with_a_fresh_token_each_time(data_dir: Path) -> No
             assert server.url.startswith("http://127.0.0.1:")
             assert len(server.token) >= 43  # 32 random bytes
         assert first.token != second.token
-        assert not "".join(first.stderr).count("warning")  # loopback: nothing to warn about
+        assert "warning" not in first.said()  # loopback: nothing to warn about
     finally:
         first.stop()
         second.stop()
@@ -239,7 +239,7 @@ def test_another_host_than_this_machine_warns_to_put_tls_in_front(data_dir: Path
     server = Served(data_dir, "--host", "0.0.0.0")
     try:
         assert server.url.startswith("http://") and "?token=" in server.url
-        warning = "".join(server.stderr)
+        warning = server.said()
         assert "warning" in warning and "TLS" in warning
     finally:
         server.stop()
