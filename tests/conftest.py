@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import settings
@@ -25,6 +27,9 @@ from finops_tui.model import (
 )
 from finops_tui.store import Store
 
+if TYPE_CHECKING:
+    from .browser import Chromium
+
 # `HYPOTHESIS_PROFILE=thorough` searches a hundred times harder, for bug hunts.
 settings.register_profile("thorough", max_examples=10_000, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
@@ -42,6 +47,18 @@ def _isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.delenv("SPARK_REMOTE", raising=False)  # Spark tests run on a local Spark
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Chromium]:
+    """Debian's Chromium, one per test worker (see tests/browser.py)."""
+    from .browser import CHROMIUM, Chromium
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is needed for the browser tests (.ci/run installs it)")
+    browser = Chromium()
+    yield browser
+    browser.close()
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ def test_the_wheel_ships_the_catalogue_and_reads_it_from_the_zip(tmp_path: Path)
     assert "finops_tui/assets/catalogs/finops-2025.toml" in names
     assert "finops_tui/assets/lenses.toml" in names
     assert "finops_tui/focus/sql/commitment-utilization.sql" in names
+    assert "finops_tui/serve/page.html" in names  # the page of `finops-tui serve`
     # Import straight from the zipped wheel: proves the catalogue is read through
     # importlib.resources, not from a path in a source checkout.
     code = (
@@ -32,6 +33,8 @@ def test_the_wheel_ships_the_catalogue_and_reads_it_from_the_zip(tmp_path: Path)
         "assert finops_tui.__file__.startswith(sys.argv[1]), finops_tui.__file__\n"
         "from finops_tui.focus.kpis import KPIS, sql\n"
         "assert all(sql(k) for k in KPIS if k != 'budget-variance' and k != 'unit-cost')\n"
+        "from importlib.resources import files\n"
+        "assert 'textual.js' in files('finops_tui.serve').joinpath('page.html').read_text()\n"
         "print(len(c.load_catalog().capabilities), c.available_catalogs(),\n"
         "      len(c.load_catalog('finops-2025').capabilities), len(c.shared_lenses()))\n"
     )

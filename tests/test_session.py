@@ -3,6 +3,8 @@ autosave from the writer thread, conflicts, and opening, leaving and starting it
 
 from __future__ import annotations
 
+import threading
+import time
 import tomllib
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -13,7 +15,14 @@ import pytest
 
 from finops_tui.lenses import Lens
 from finops_tui.model import ActionStatus, Group, Iteration, Measurement, Outcome, utc_now
-from finops_tui.session import UNDO_DEPTH, Change, ChangeKind, NotEditable, Session
+from finops_tui.session import (
+    CHANGED_ELSEWHERE,
+    UNDO_DEPTH,
+    Change,
+    ChangeKind,
+    NotEditable,
+    Session,
+)
 from finops_tui.store import Store, StoreError
 
 from .conftest import make_iteration
@@ -356,3 +365,116 @@ def test_stop_writes_what_is_pending(store: Store, tmp_path: Path) -> None:
     session.edit("title", lambda it: it.retitle("Last words"))
     assert session.stop()
     assert on_disk(store)["title"] == "Last words"
+
+
+# -- other processes ----------------------------------------------------------------------------
+
+
+def wait_for(condition: Callable[[], object], timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+def save_elsewhere(store: Store, change: Callable[[Iteration], object], iteration_id: str = ID):
+    """Change an iteration file as another process would (its own store)."""
+    other = Store(store.data_dir)
+    theirs = other.load(iteration_id)
+    change(theirs)
+    other.save(theirs)
+
+
+def test_a_change_elsewhere_is_taken_while_nothing_is_unsaved(
+    session: Session, store: Store
+) -> None:
+    heard: list[Change] = []
+    session.subscribe(heard.append)
+    session.edit("title", lambda it: it.retitle("Mine"))
+    assert session.flush()
+    session.watch_disk(0.02)
+    save_elsewhere(store, lambda it: it.retitle("Theirs"))
+    wait_for(lambda: session.iteration.title == "Theirs")
+    assert Change(ChangeKind.RELOADED, CHANGED_ELSEWHERE) in heard
+    assert session.history.summary(ID).title == "Theirs" and session.conflict is None
+    session.edit("notes", lambda it: it.describe_team("After theirs"))  # saved over theirs
+    assert session.flush() and on_disk(store)["title"] == "Theirs"
+    assert session.undo() == "notes" and session.undo() == CHANGED_ELSEWHERE
+    assert session.iteration.title == "Mine"  # undo takes the change from elsewhere back
+
+
+def test_own_saves_are_not_taken_for_changes_elsewhere(session: Session, store: Store) -> None:
+    heard: list[Change] = []
+    session.subscribe(heard.append)
+    session.watch_disk(0.01)
+    for n in range(5):
+        session.edit("title", lambda it, n=n: it.retitle(f"Mine {n}"))
+        assert session.flush()
+        time.sleep(0.03)  # let the watcher look between two saves (it must see nothing)
+    assert ChangeKind.RELOADED not in {c.kind for c in heard}
+    assert session.conflict is None and on_disk(store)["title"] == "Mine 4"
+
+
+def test_a_change_elsewhere_under_an_unsaved_change_is_a_conflict(
+    session: Session, store: Store
+) -> None:
+    session.watch_disk(0.02)
+    session.edit("title", lambda it: it.retitle("Mine"))
+    save_elsewhere(store, lambda it: it.retitle("Theirs"))
+    wait_for(lambda: session.conflict is not None)
+    assert session.iteration.title == "Mine" and on_disk(store)["title"] == "Theirs"
+    session.reload_from_disk()  # what the conflict offers, as before
+    assert session.iteration.title == "Theirs" and session.undo() == "reload from disk"
+
+
+def test_the_list_follows_files_written_changed_and_removed_elsewhere(
+    session: Session, store: Store
+) -> None:
+    session.leave()
+    session.watch_disk(0.02)
+    other = Store(store.data_dir)
+    other.save(make_iteration(id="2026-12-01-zz01", number=9, title="From another window"))
+    wait_for(lambda: session.history.summary("2026-12-01-zz01") is not None)
+    save_elsewhere(store, lambda it: it.retitle("Renamed elsewhere"))
+    wait_for(lambda: session.history.summary(ID).title == "Renamed elsewhere")
+    assert session.open(ID).title == "Renamed elsewhere"  # opened as the file is now
+    session.leave()
+    other.trash("2026-12-01-zz01")
+    (store.iterations_dir / "broken.toml").write_text("title = [")
+    wait_for(lambda: session.history.summary("2026-12-01-zz01") is None)
+    wait_for(lambda: [p.path.name for p in session.history.problems] == ["broken.toml"])
+    (store.iterations_dir / "broken.toml").unlink()
+    wait_for(lambda: not session.history.problems)
+    assert [s.id for s in session.history.summaries] == [ID]
+
+
+def test_a_new_iteration_is_numbered_after_those_written_elsewhere(
+    session: Session, store: Store
+) -> None:
+    Store(store.data_dir).save(make_iteration(id="2026-12-01-zz01", number=7))
+    made = session.new_iteration()  # at once: before any look at the data dir
+    assert made.number == 8 and on_disk(store, made.id)["number"] == 8
+
+
+def test_two_windows_creating_at_the_same_moment_get_distinct_numbers(store: Store) -> None:
+    store.save(make_iteration())
+    sessions = [Session(Store(store.data_dir), today=TODAY) for _ in range(2)]
+    for session in sessions:
+        session.history_read(session.read_history())
+    start = threading.Barrier(2)
+    numbers: list[int] = []
+
+    def create(session: Session) -> None:
+        start.wait()
+        numbers.extend(session.new_iteration().number for _ in range(6))
+
+    threads = [threading.Thread(target=create, args=(s,)) for s in sessions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    for session in sessions:
+        session.stop()
+    on_disk_numbers = sorted(tomllib.loads(p.read_text())["number"] for p in store.files())
+    assert sorted(numbers) == list(range(4, 16))
+    assert on_disk_numbers == [3, *range(4, 16)]

@@ -517,7 +517,9 @@ async def test_the_app_syncs_shows_the_conflict_and_resolving_it_clears_it(
         banner = app.screen.query_one("#conflicts-banner")
         await wait_until(pilot, lambda: banner.display, 30)
         assert "1 field changed on both sides" in str(banner.render())
-        assert any("conflict" in (n.title or "").lower() for n in app._notifications)
+        await wait_until(
+            pilot, lambda: any("conflict" in (n.title or "").lower() for n in app._notifications)
+        )
         await pilot.press("f6")
         await wait_until(pilot, lambda: isinstance(app.screen, PickDialog))
         assert "Title from A" in str(

@@ -124,7 +124,9 @@ class FinOpsApp(App[None]):
         notice: str | None = None,
         export_dir: Path | None = None,
         cache_dir: Path | None = None,
+        watch_disk: bool = True,
     ) -> None:
+        """`watch_disk`: follow files that other processes change (another window or tab)."""
         super().__init__()
         self.export_dir = export_dir or Path.cwd()
         self.cost_data_dir = self.export_dir  # where the baseline dialog starts looking
@@ -133,6 +135,7 @@ class FinOpsApp(App[None]):
         self.notice = notice
         self.keys = KeyOrder(self)
         self.session = Session(store, cache_dir=cache_dir, today=today, wake=self._wake)
+        self.watch_disk = watch_disk
         self._next_step: Step | None = None
         self._frozen_after_open = False
         self.places: dict[tuple[str, Step], object] = {}
@@ -197,6 +200,8 @@ class FinOpsApp(App[None]):
     def _history_read(self, message: HistoryRead) -> None:
         self.session.catalog_problems = message.catalog_problems
         self.session.history_read(message.history, message.error)
+        if self.watch_disk:
+            self.session.watch_disk()
         self.keys.open(ordered=message.ordered_keys)
         self.call_after_refresh(freeze_long_lived)
 
@@ -226,13 +231,14 @@ class FinOpsApp(App[None]):
                 except ValueError:
                     return  # not the main thread: the embedding program handles signals
 
-    def _on_hangup(self) -> None:
-        """SSH dropped or the terminal was closed: write what is pending, then leave."""
-        self.run_worker(self._hang_up(), name="hang-up", exit_on_error=False)
+    def _on_hangup(self, keys_grace: float = KEYS_GRACE) -> None:
+        """SSH dropped or the terminal was closed (or a served app's tab): write what is
+        pending, then leave; the keys typed just before may take `keys_grace` to go in."""
+        self.run_worker(self._hang_up(keys_grace), name="hang-up", exit_on_error=False)
 
-    async def _hang_up(self) -> None:
+    async def _hang_up(self, keys_grace: float) -> None:
         try:
-            await self.keys.drain(KEYS_GRACE)  # keys typed just before still count
+            await self.keys.drain(keys_grace)  # keys typed just before still count
         finally:
             self.session.flush()
             self.exit(return_code=0)
@@ -496,6 +502,7 @@ class FinOpsApp(App[None]):
             return  # the notification says why; syncing would leave the edits out
         data_dir = self.session.store.data_dir
         self.notify("Syncing with git…", timeout=3)
+        self.session.look_away()
 
         def run() -> None:
             from finops_tui.sync import SyncError, sync
@@ -516,6 +523,7 @@ class FinOpsApp(App[None]):
         from finops_tui.sync import SyncResult, lines
 
         if message.error is not None or not isinstance(message.result, SyncResult):
+            self.session.look_again(taken_in=False)
             self.notify(message.error or "", title="Not synced", severity="error", markup=False)
             return
         result = message.result
@@ -523,6 +531,7 @@ class FinOpsApp(App[None]):
             self.session.files_changed(result.changed_on_disk)
         except StoreError as exc:
             self.notify(str(exc), title="Cannot read a synced file", severity="error")
+        self.session.look_again()
         self.session.loading = True
         self._start_reading()
         self.notify(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -184,6 +185,28 @@ def build_parser() -> argparse.ArgumentParser:
     for name, metavar in (("base", "%O"), ("ours", "%A"), ("theirs", "%B")):
         driver.add_argument(name, type=Path, metavar=metavar)
     driver.add_argument("path", metavar="%P")
+    serve = commands.add_parser(
+        "serve",
+        help="the app in a browser: one app per tab, behind a link with a secret token",
+        description=(
+            "Prints the link to open (with its token) as its first line. Needs the web extra: "
+            "pip install 'finops-tui[web]'."
+        ),
+    )
+    serve.add_argument(
+        "--host",
+        help="the address to listen on (default 127.0.0.1, this machine only); another one "
+        "lets other machines in: put TLS in front",
+    )
+    serve.add_argument(
+        "--port", type=int, default=8000, help="the port (default 8000; 0 picks a free one)"
+    )
+    serve.add_argument("--open", action="store_true", help="open the link in your browser")
+    serve.add_argument(
+        "--token",
+        metavar="TOKEN",
+        help="the secret in the link (default: $FINOPS_TUI_SERVE_TOKEN, else a random one)",
+    )
     return parser
 
 
@@ -945,7 +968,33 @@ def cmd_merge_driver(args: argparse.Namespace) -> int:
     return merge_driver(args.base, args.ours, args.theirs, args.path, sys.stderr)
 
 
+# -- serve ---------------------------------------------------------------------------------------
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from finops_tui.locations import data_dir
+    from finops_tui.serve import DEFAULT_HOST, TOKEN_ENV, ServeError, new_token, run, token_problem
+
+    token = args.token or os.environ.get(TOKEN_ENV) or new_token()
+    if (problem := token_problem(token)) is not None:
+        raise UsageError(problem)
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"--port {args.port}: a port is 0-65535")
+    try:
+        run(
+            data_dir=data_dir(args.data_dir).resolve(),
+            host=args.host or DEFAULT_HOST,
+            port=args.port,
+            token=token,
+            open_browser=args.open,
+        )
+    except ServeError as exc:
+        raise CommandError(str(exc)) from None
+    return 0
+
+
 COMMANDS = {
+    "serve": cmd_serve,
     "list": cmd_list,
     "doctor": cmd_doctor,
     "export": cmd_export,

@@ -3,9 +3,12 @@
 Every change to the open iteration goes through `Session.edit` and one of the model's named
 methods; the session keeps an undo/redo history of whole-iteration snapshots, saves through
 the store from a writer thread of its own (a slow disk never holds up typing), and resolves
-conflicts with the file on disk. Listeners hear of every change on the thread that made it
-(the app's: edits, undo and `collect` all run there). No Textual here: the app turns changes
-into reactive state that its screens watch.
+conflicts with the file on disk. With `watch_disk`, it also notices files that another
+process changed (another window, a browser tab, a `git pull`): the list follows them, and so
+does the open iteration while it has no unsaved change (else that is a conflict to resolve).
+Listeners hear of every change on the thread that made it (the app's: edits, undo and
+`collect` all run there). No Textual here: the app turns changes into reactive state that its
+screens watch.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from finops_tui.index import History, IterationSummary
-from finops_tui.store import ConflictError, Store, StoreError
+from finops_tui.store import SUFFIX, ConflictError, LoadProblem, Store, StoreError
 
 if TYPE_CHECKING:
     from finops_tui.model import Iteration
@@ -36,6 +39,10 @@ MAX_SAVE_DELAY = 1.0
 UNDO_DEPTH = 200
 MERGE_SECONDS = 3.0
 """Edits of one field this close together undo as one (typing a word is one step)."""
+WATCH_EVERY = 0.5
+"""Seconds between two looks at the data dir for files changed by another process."""
+CHANGED_ELSEWHERE = "changes made elsewhere"
+"""What undo names when the open iteration was taken from its file changed by another process."""
 
 
 class ChangeKind(StrEnum):
@@ -106,6 +113,16 @@ class _History:
     redo: list[_Step] = field(default_factory=list)
 
 
+@dataclass
+class _DiskNews:
+    """Iteration files another process wrote, changed or removed since the session looked."""
+
+    changed: set[str] = field(default_factory=set)  # ids of files that are not as left here
+    summaries: dict[str, IterationSummary] = field(default_factory=dict)  # by id, read anew
+    problems: dict[str, LoadProblem] = field(default_factory=dict)  # by file name
+    gone: set[str] = field(default_factory=set)  # file names
+
+
 Listener = Callable[[Change], None]
 
 
@@ -144,7 +161,12 @@ class Session:
         self._last_change = self._first_unsaved = 0.0
         self._lock = threading.Condition(threading.RLock())  # the open iteration and counters
         self._save_lock = threading.Lock()  # one write at a time, in order
-        self._results: deque[IterationSummary | StoreError] = deque()
+        self._results: deque[IterationSummary | StoreError | _DiskNews] = deque()
+        self._disk: dict[str, tuple[int, int, int, int]] | None = None
+        """The data dir's files as `history` knows them (see `Store.fingerprint`)."""
+        self._watching = threading.Event()  # set: stop watching
+        self._looking = threading.Event()  # cleared: do not look for a while (a sync runs)
+        self._looking.set()
         self._stopped = False
         self._write_planned = False
         self._writer = threading.Thread(target=self._write_loop, name="autosave", daemon=True)
@@ -166,6 +188,7 @@ class Session:
         """Read the data dir (call from a thread; hand the result to `history_read`)."""
         from finops_tui.index import read_history
 
+        self._disk = self.store.fingerprint()  # what changes from now on is news
         return read_history(self.store, self.cache_dir, progress=progress)
 
     def history_read(self, history: History, error: str | None = None) -> None:
@@ -252,17 +275,40 @@ class Session:
         return self._adopt(iteration)
 
     def _adopt(self, iteration: Iteration) -> Iteration:
-        """Open an iteration made in memory, list it, and write its file at once."""
+        """Open an iteration made in memory, list it, and write its file at once, numbered
+        under the data dir's lock after every iteration there (another window's included)."""
         self.flush()
+        failed: StoreError | None = None
+        try:
+            self.store.create(iteration, self._free_number)
+        except StoreError as exc:
+            failed = exc  # kept in memory and tried again like any unsaved change
         with self._lock:
             self.iteration, self.conflict = iteration, None
             self._models[iteration.id] = iteration
-            self._mark_changed()
+            if failed is not None:
+                self._mark_changed()
         self.history.put(IterationSummary.of(iteration))
         self._announce(ChangeKind.OPENED)
-        self.flush()
+        if failed is not None:
+            self._failed(failed)
         self._announce(ChangeKind.HISTORY)
         return iteration
+
+    def _free_number(self) -> int:
+        """The number after every iteration listed here and every one written by another
+        process since the session last looked (asked under the data dir's lock)."""
+        from finops_tui.model import Iteration
+
+        top = max((s.number for s in self.history.summaries), default=0)
+        known = self._disk or {}
+        reader = Store(self.store.data_dir)
+        for name, key in self.store.fingerprint().items():
+            if known.get(name) != key:
+                read = reader.read(self.store.iterations_dir / name)
+                if isinstance(read, Iteration):
+                    top = max(top, read.number)
+        return top + 1
 
     def leave(self) -> bool:
         """Save what is pending and close the open iteration; False if the disk refused."""
@@ -447,13 +493,16 @@ class Session:
         self._wake()
 
     def collect(self) -> None:
-        """Take in what the writer thread reports: list what was saved, say what was not."""
+        """Take in what the writer and watcher threads report: list what was saved, say what
+        was not, follow what another process changed."""
         while self._results:
             result = self._results.popleft()
             if isinstance(result, IterationSummary):
                 self.history.put(result)
                 self._announce(ChangeKind.SAVED)
                 self._announce(ChangeKind.HISTORY)
+            elif isinstance(result, _DiskNews):
+                self._take_news(result)
             else:
                 self._failed(result)
 
@@ -500,7 +549,8 @@ class Session:
         return not self.dirty
 
     def stop(self) -> bool:
-        """Save what is pending and end the writer thread."""
+        """Save what is pending and end the writer (and watcher) thread."""
+        self._watching.set()
         saved = self.flush()
         with self._lock:
             self._stopped = True
@@ -515,15 +565,19 @@ class Session:
         iteration = self.iteration
         if iteration is None:
             return
-        fresh = self.store.load(iteration.id)  # raises StoreError
+        self._take_from_disk(self.store.load(iteration.id), "reload from disk")  # StoreError
+
+    def _take_from_disk(self, fresh: Iteration, what: str) -> None:
+        """Show the open iteration as its file has it now, as a step that undo takes back."""
+        assert self.iteration is not None
         with self._lock:
-            self._history().undo.append(_Step("reload from disk", _frozen(iteration)))
+            self._history().undo.append(_Step(what, _frozen(self.iteration)))
             self._history().redo.clear()
             self._install(fresh)
             self.conflict = None
             self._saved = self._queued = self._changes
         self.history.put(IterationSummary.of(fresh))
-        self._announce(ChangeKind.RELOADED, "reload from disk")
+        self._announce(ChangeKind.RELOADED, what)
         self._announce(ChangeKind.HISTORY)
 
     def files_changed(self, iteration_ids: Iterable[str]) -> None:
@@ -558,3 +612,108 @@ class Session:
             self.conflict = None
             self._saved = self._queued = self._changes
         return self._adopt(copy)
+
+    # -- other processes ----------------------------------------------------------------------
+
+    def watch_disk(self, every: float = WATCH_EVERY) -> None:
+        """Look at the data dir every `every` seconds, from a thread of its own, for iteration
+        files that another process wrote, changed or removed; `collect` takes them in."""
+        if self._disk is None:
+            self._disk = self.store.fingerprint()
+        threading.Thread(target=self._watch_loop, args=(every,), name="watch", daemon=True).start()
+
+    def _watch_loop(self, every: float) -> None:
+        while not self._watching.wait(every):
+            if not self._looking.is_set():
+                continue
+            try:
+                news = self._look_at_disk()
+            except Exception:  # never let a look end the watching (a file vanishing mid-read)
+                continue
+            if news is not None:
+                self._results.append(news)
+                self._wake()
+
+    def look_away(self) -> None:
+        """Stop looking at the data dir while something of this app's rewrites it (a sync):
+        the files it leaves are taken in by `files_changed`, not as another process's."""
+        self._looking.clear()
+
+    def look_again(self, *, taken_in: bool = True) -> None:
+        """Look at the data dir again: from how it is now when what changed was `taken_in`
+        (by `files_changed`), else from how it was (what changed is then news)."""
+        if taken_in:
+            self._disk = self.store.fingerprint()
+        self._looking.set()
+
+    def _look_at_disk(self) -> _DiskNews | None:
+        """What changed in the data dir since the last look, leaving out this session's own
+        saves (called from the watcher thread only)."""
+        now, before = self.store.fingerprint(), self._disk or {}
+        if now == before:
+            return None
+        news = _DiskNews(gone=set(before) - set(now))
+        reader = Store(self.store.data_dir)  # reads without touching what this store knows
+        for name, key in now.items():
+            if before.get(name) == key:
+                continue
+            iteration_id = name.removesuffix(SUFFIX)
+            try:
+                if self.store.holds(iteration_id, locked=False):
+                    continue  # as this session left it: its own save
+            except StoreError:
+                pass  # not an id: a file that cannot be an iteration, read for its problem
+            read = reader.read(self.store.iterations_dir / name)
+            if isinstance(read, LoadProblem):
+                news.problems[name] = read
+            else:
+                news.summaries[read.id] = IterationSummary.of(read)
+            news.changed.add(iteration_id)
+        self._disk = now
+        return news if news.changed or news.gone else None
+
+    def _take_news(self, news: _DiskNews) -> None:
+        """Follow what another process changed: the list, and the open iteration while it has
+        no unsaved change (with one, that is a conflict: reload or save as a copy)."""
+        open_id = self.iteration.id if self.iteration is not None else None
+        gone = {name.removesuffix(SUFFIX) for name in news.gone}
+        for iteration_id in (gone | news.changed) - {open_id}:
+            self._models.pop(iteration_id, None)  # read again when next opened
+            if iteration_id not in news.summaries:
+                self.history.drop(iteration_id)
+        for summary in news.summaries.values():
+            if summary.id != open_id:
+                self.history.put(summary)
+        touched = news.gone | set(news.problems) | {f"{i}{SUFFIX}" for i in news.changed}
+        problems = [p for p in self.history.problems if p.path.name not in touched]
+        self.history.problems = sorted([*problems, *news.problems.values()], key=_by_name)
+        if open_id is not None and open_id in news.changed | gone:
+            self._changed_elsewhere()
+        self._announce(ChangeKind.HISTORY)
+
+    def _changed_elsewhere(self) -> None:
+        iteration = self.iteration
+        assert iteration is not None
+        if self.store.holds(iteration.id):
+            return  # a save of this session's after all (it was under way)
+        path = self.store.path_of(iteration.id)
+        fresh: Iteration | None = None
+        if not self.dirty and self.conflict is None:
+            try:
+                fresh = self.store.load(iteration.id)
+            except StoreError:
+                fresh = None
+        if fresh is not None:
+            if fresh != iteration:
+                self._take_from_disk(fresh, CHANGED_ELSEWHERE)
+        elif self.conflict is None:
+            reason = (
+                "was changed by someone else since it was opened"
+                if path.exists()
+                else "was deleted or moved since it was opened"
+            )
+            self._failed(ConflictError(path, reason))
+
+
+def _by_name(problem: LoadProblem) -> str:
+    return problem.path.name

@@ -15,8 +15,9 @@ import re
 import secrets
 import stat
 import string
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -122,6 +123,7 @@ class Store:
         self.data_dir = Path(data_dir)
         # sha256 of each file as this store last read or wrote it; None = known absent.
         self._seen: dict[str, str | None] = {}
+        self._holding = threading.local()  # how deep this thread is in `_locked`
 
     @property
     def iterations_dir(self) -> Path:
@@ -152,6 +154,36 @@ class Store:
             raise StoreError(f"{self.iterations_dir}: cannot list: {_reason(exc)}") from None
         files = (p for p in entries if p.suffix == SUFFIX and not p.name.startswith("."))
         return sorted(files, key=lambda p: p.name)  # one directory: by name, quickly
+
+    def fingerprint(self) -> dict[str, tuple[int, int, int, int]]:
+        """Each iteration file's name with its size, modification time, inode and change time:
+        a cheap way to see that a file came, changed or went (never raises)."""
+        out: dict[str, tuple[int, int, int, int]] = {}
+        try:
+            with os.scandir(self.iterations_dir) as entries:
+                for entry in entries:
+                    name = entry.name
+                    if not name.endswith(SUFFIX) or name.startswith("."):
+                        continue
+                    with contextlib.suppress(OSError):
+                        st = entry.stat()
+                        out[name] = (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
+        except OSError:
+            pass
+        return out
+
+    def holds(self, iteration_id: str, *, locked: bool = True) -> bool:
+        """Whether the iteration's file holds exactly what this store last read or wrote (and
+        so was not changed by anyone else since). `locked=False` skips the data dir's lock: a
+        save by this store under way may then look like someone else's."""
+        path = self.path_of(iteration_id)
+        with self._locked() if locked else contextlib.nullcontext():
+            try:
+                current = _read_bytes(path, self.data_dir)
+            except StoreError:
+                return False
+            expected = self._seen.get(iteration_id, "unknown")
+            return expected == (None if current is None else _digest(current))
 
     def load_all(self) -> Loaded:
         """Load every iteration file; a file that fails is reported, never fatal."""
@@ -257,6 +289,25 @@ class Store:
         Raises ConflictError when the file changed on disk since this store last read or wrote
         it, and StoreError for anything the disk refuses. The iteration in memory is untouched.
         """
+        path, data = self._rendered(iteration)
+        self._ensure_dirs()
+        with self._locked():
+            written = self._write_checked(iteration.id, path, data)
+        self._remove_stale_temps()
+        return written
+
+    def create(self, iteration: Iteration, number: Callable[[], int]) -> None:
+        """Write a new iteration's file, numbered under the data dir's lock: `number()` is
+        asked while no other instance can create one, so two never get the same number.
+        Raises like `save` (ConflictError when a file with its id exists)."""
+        self._ensure_dirs()
+        with self._locked():
+            iteration.number = number()
+            path, data = self._rendered(iteration)
+            self._write_checked(iteration.id, path, data)
+
+    def _rendered(self, iteration: Iteration) -> tuple[Path, bytes]:
+        """The file an iteration goes to and its bytes, once its rules are checked."""
         if iteration.schema_version > SCHEMA_VERSION:
             raise StoreError(
                 f"{iteration.id}: will not write a schema {iteration.schema_version} file"
@@ -274,28 +325,28 @@ class Store:
             ) from None
         path = self.path_of(checked.id)
         try:
-            data = self.render(checked)
+            return path, self.render(checked)
         except ValueError as exc:
             raise StoreError(f"{path}: not saved: {exc}") from None
-        self._ensure_dirs()
-        with self._locked():
-            current = _read_bytes(path, self.data_dir)
-            current_digest = None if current is None else _digest(current)
-            expected = self._seen.get(checked.id, "unknown")
-            if expected == "unknown" and current is not None:
-                raise ConflictError(path, "a file with this id already exists")
-            if expected not in ("unknown", current_digest):
-                reason = (
-                    "was deleted or moved since it was opened"
-                    if current is None
-                    else "was changed by someone else since it was opened"
-                )
-                raise ConflictError(path, reason)
-            if current == data:
-                return False
-            write_atomic(path, data)
-            self._seen[checked.id] = _digest(data)
-        self._remove_stale_temps()
+
+    def _write_checked(self, iteration_id: str, path: Path, data: bytes) -> bool:
+        """Write unless the file changed since this store read it (call with the lock held)."""
+        current = _read_bytes(path, self.data_dir)
+        current_digest = None if current is None else _digest(current)
+        expected = self._seen.get(iteration_id, "unknown")
+        if expected == "unknown" and current is not None:
+            raise ConflictError(path, "a file with this id already exists")
+        if expected not in ("unknown", current_digest):
+            reason = (
+                "was deleted or moved since it was opened"
+                if current is None
+                else "was changed by someone else since it was opened"
+            )
+            raise ConflictError(path, reason)
+        if current == data:
+            return False
+        write_atomic(path, data)
+        self._seen[iteration_id] = _digest(data)
         return True
 
     def trash(self, iteration_id: str) -> Path:
@@ -341,9 +392,15 @@ class Store:
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
-        """Serialise check-and-write between instances sharing this data dir."""
-        if fcntl is None:
-            yield
+        """Serialise check-and-write between instances sharing this data dir (a thread that
+        holds the lock may take it again)."""
+        depth = getattr(self._holding, "depth", 0)
+        if fcntl is None or depth:
+            self._holding.depth = depth + 1
+            try:
+                yield
+            finally:
+                self._holding.depth = depth
             return
         lock_path = self.data_dir / ".lock"
         try:
@@ -352,8 +409,10 @@ class Store:
             raise StoreError(f"{lock_path}: cannot open the lock file: {_reason(exc)}") from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
+            self._holding.depth = 1
             yield
         finally:
+            self._holding.depth = 0
             os.close(fd)
 
     def _remove_stale_temps(self) -> None:
