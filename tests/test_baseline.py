@@ -22,7 +22,7 @@ from finops_tui.steps import Step
 from finops_tui.store import Store
 
 from .conftest import make_iteration
-from .ui import make_app, on_step, open_step, saved, type_text, wait_until
+from .ui import make_app, on_step, open_step, saved, shown, type_text, wait_until
 
 SCENARIOS = (
     Path(__file__).parent
@@ -36,7 +36,7 @@ async def open_dialog_on_g2(pilot: Pilot) -> None:
     """From home: the goal matrix, the cell of goal g2, and its baseline dialog."""
     await open_step(pilot, Step.GOALS)
     await pilot.press("down", "b")  # goal g2: commitment-based discounts · knowledge
-    await wait_until(pilot, lambda: isinstance(pilot.app.screen, BaselineDialog))
+    await wait_until(pilot, lambda: shown(pilot.app, BaselineDialog))
 
 
 def app_with_file(store: Store, folder: Path, name: str, text: str) -> App[None]:
@@ -78,7 +78,7 @@ async def test_baseline_a_goal_then_measure_it_again_at_review(store: Store) -> 
         app.show_step(Step.REVIEW)
         await wait_until(pilot, lambda: on_step(app, Step.REVIEW))
         await pilot.press("down", "m")
-        await wait_until(pilot, lambda: isinstance(app.screen, BaselineDialog))
+        await wait_until(pilot, lambda: shown(app, BaselineDialog))
         # Measuring again asks the same question: the file and the KPI are filled in.
         assert app.screen.query_one("#path").value == str(SCENARIOS / SCENARIO_3)
         assert app.screen.query_one("#kpi").value == "commitment-utilization"
@@ -207,7 +207,7 @@ async def test_a_budget_must_be_a_finite_amount() -> None:
             ("nan", "Budget 'nan' is not a finite number"),
             ("-5", "Budget '-5' is negative"),
         ):
-            await wait_until(pilot, lambda: isinstance(app.screen, BaselineDialog))
+            await wait_until(pilot, lambda: shown(app, BaselineDialog))
             app.screen.query_one("#budget", Input).value = budget
             await app.compute(pilot)
             await wait_until(pilot, lambda message=message: status(app) == message)

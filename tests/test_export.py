@@ -220,13 +220,13 @@ async def test_export_from_the_app(store: Store, tmp_path: Path) -> None:
     from finops_tui.screens.dialogs import ConfirmDialog
     from finops_tui.screens.export import ExportDialog
 
-    from .ui import wait_until
+    from .ui import shown, wait_until
 
     store.save(reviewed_iteration())
     app = FinOpsApp(store=store, export_dir=tmp_path)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await pilot.press("x")
-        await wait_until(pilot, lambda: isinstance(app.screen, ExportDialog))
+        await wait_until(pilot, lambda: shown(app, ExportDialog))
         app.screen.query_one("#format").value = "html"
         await pilot.pause()
         assert app.screen.query_one("#path").value == str(tmp_path / "2026-11-28-k3f9.html")
@@ -236,10 +236,10 @@ async def test_export_from_the_app(store: Store, tmp_path: Path) -> None:
         await wait_until(pilot, lambda: any(str(written) in n.message for n in app._notifications))
         written.write_text("old")
         await pilot.press("x")
-        await wait_until(pilot, lambda: isinstance(app.screen, ExportDialog))
+        await wait_until(pilot, lambda: shown(app, ExportDialog))
         app.screen.query_one("#format").value = "html"
         await pilot.press("enter", "enter")
-        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await wait_until(pilot, lambda: shown(app, ConfirmDialog))
         await pilot.press("y")
         await wait_until(pilot, lambda: written.read_text().startswith("<!DOCTYPE html>"))
 

@@ -12,7 +12,7 @@ from finops_tui.steps import Step
 from finops_tui.store import Store
 
 from .conftest import make_iteration
-from .ui import home_ready, make_app, on_step, open_step, saved, type_text, wait_until
+from .ui import home_ready, make_app, on_step, open_step, saved, shown, type_text, wait_until
 
 
 async def test_a_new_iteration_takes_the_current_framework_and_step_1_can_change_it(
@@ -46,7 +46,7 @@ async def test_weights_and_a_target_score_are_set_on_the_row_and_shown(store: St
     async with app.run_test(size=(80, 24)) as pilot:
         await open_step(pilot, Step.GOALS)
         await pilot.press("w")
-        await wait_until(pilot, lambda: isinstance(app.screen, FormDialog))
+        await wait_until(pilot, lambda: shown(app, FormDialog))
         metrics = app.screen.query_one("#field-metrics")
         metrics.focus()
         await pilot.press("ctrl+u", "3")
@@ -84,7 +84,7 @@ async def test_start_next_from_a_2023_iteration_can_move_to_2025(store: Store) -
     async with app.run_test(size=(80, 24)) as pilot:
         await home_ready(pilot)
         await pilot.press("s")
-        await wait_until(pilot, lambda: isinstance(app.screen, PickDialog))
+        await wait_until(pilot, lambda: shown(app, PickDialog))
         assert "Budget management → Budgeting" in str(
             app.screen.query_one(".dialog-title").render()
         )

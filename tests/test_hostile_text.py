@@ -12,7 +12,7 @@ from finops_tui.steps import Step
 from finops_tui.store import Store
 
 from .conftest import make_iteration, without_ids
-from .ui import make_app, open_step, paste, saved, wait_until
+from .ui import make_app, open_step, paste, saved, shown, wait_until
 
 MARKUP = "[bold]x[/] [/] [link=https://example.org]y[/link] [@click=app.quit]quit[/] $var"
 HOSTILE = [
@@ -51,7 +51,7 @@ async def test_typed_into_every_dialog_field(store: Store, hostile: str) -> None
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await open_step(pilot, Step.GOALS)
         await pilot.press("enter")
-        await wait_until(pilot, lambda: isinstance(app.screen, FormDialog))
+        await wait_until(pilot, lambda: shown(app, FormDialog))
         dialog = app.screen
         for key in ("statement", "metric", "baseline", "target"):
             dialog.query_one(f"#field-{key}", Input).value = hostile
@@ -110,7 +110,7 @@ async def test_markup_in_the_other_dialogs_and_the_retrospective(store: Store) -
 
     async def fill_dialog(opener: str, values: dict[str, str]) -> None:
         await pilot.press(opener)
-        await wait_until(pilot, lambda: isinstance(app.screen, FormDialog))
+        await wait_until(pilot, lambda: shown(app, FormDialog))
         for key, value in values.items():
             app.screen.query_one(f"#field-{key}", Input).value = value
         app.screen.query_one("#save", Button).press()

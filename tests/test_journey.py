@@ -20,7 +20,7 @@ from finops_tui.widgets.checklist import CapabilityChecklist
 from finops_tui.widgets.goal_matrix import Cell, GoalMatrix
 
 from .conftest import make_iteration
-from .ui import home_ready, make_app, on_step, open_step, saved, type_text, wait_until
+from .ui import home_ready, make_app, on_step, open_step, saved, shown, type_text, wait_until
 
 ID = "2026-11-28-k3f9"
 ONE_DAY = timedelta(days=1)
@@ -38,7 +38,7 @@ def listed(app: FinOpsApp) -> list[tuple[str, str]]:
 
 async def back_home(pilot: Pilot) -> None:
     await pilot.press("escape")
-    await wait_until(pilot, lambda: isinstance(pilot.app.screen, HomeScreen))
+    await wait_until(pilot, lambda: shown(pilot.app, HomeScreen))
     await pilot.pause()
 
 
@@ -95,7 +95,7 @@ async def test_lowering_a_described_goal_away_asks_first_and_escape_keeps_it(
         matrix = await open_matrix_at(pilot, 0, 2)  # budget management · metrics, g1: 1 → 2
         assert matrix.cell == Cell(BM, Lens.METRICS)
         await pilot.press("minus")
-        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await wait_until(pilot, lambda: shown(app, ConfirmDialog))
         question = str(app.screen.query_one(".dialog-question").render())
         assert "g1" in question and "Baseline cost vs budget" in question
         await pilot.press("escape")
@@ -112,7 +112,7 @@ async def test_a_removed_goal_comes_back_with_undo(store: Store) -> None:
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         matrix = await open_matrix_at(pilot, 0, 2)
         await pilot.press("minus")
-        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await wait_until(pilot, lambda: shown(app, ConfirmDialog))
         await pilot.press("y")
         await wait_until(pilot, lambda: goal_ids(store) == ["g2"])
         assert "1→2" not in matrix.render_line(1).text
@@ -183,7 +183,7 @@ async def test_enter_then_escape_on_an_empty_cell_leaves_no_goal_and_save_makes_
         await open_matrix_at(pilot, 0, 4)
         for text, keys in (("Half typed", ["escape"]), ("Automate the alerts", ["enter"] * 5)):
             await pilot.press("enter")
-            await wait_until(pilot, lambda: isinstance(app.screen, FormDialog))
+            await wait_until(pilot, lambda: shown(app, FormDialog))
             await type_text(pilot, text)
             await pilot.press(*keys)
             await wait_until(pilot, lambda: on_step(app, Step.GOALS))

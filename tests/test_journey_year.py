@@ -17,7 +17,7 @@ from finops_tui.store import Store
 from finops_tui.widgets.checklist import CapabilityChecklist
 from finops_tui.widgets.goal_matrix import GoalMatrix
 
-from .ui import home_ready, make_app, on_step, saved, type_text, wait_until
+from .ui import home_ready, make_app, on_step, saved, shown, type_text, wait_until
 
 
 def rows(app: FinOpsApp) -> dict[str, dict[str, str]]:
@@ -34,7 +34,7 @@ async def home(pilot: Pilot) -> dict[str, dict[str, str]]:
     """Escape back to the list, and what it shows once it shows it."""
     app = pilot.app
     await pilot.press("escape")
-    await wait_until(pilot, lambda: isinstance(app.screen, HomeScreen))
+    await wait_until(pilot, lambda: shown(app, HomeScreen))
     await pilot.pause()
     return rows(app)  # type: ignore[arg-type]
 
@@ -55,7 +55,7 @@ async def step(pilot: Pilot, target: Step) -> None:
 
 async def describe_goal(pilot: Pilot, statement: str) -> None:
     await pilot.press("enter")
-    await wait_until(pilot, lambda: isinstance(pilot.app.screen, FormDialog))
+    await wait_until(pilot, lambda: shown(pilot.app, FormDialog))
     await type_text(pilot, statement)
     await pilot.press(*["enter"] * 5)  # statement, metric, baseline, target, due: saved
     await wait_until(pilot, lambda: on_step(pilot.app, Step.GOALS))  # type: ignore[arg-type]
@@ -63,7 +63,7 @@ async def describe_goal(pilot: Pilot, statement: str) -> None:
 
 async def add_action(pilot: Pilot, title: str, owner: str) -> None:
     await pilot.press("a")
-    await wait_until(pilot, lambda: isinstance(pilot.app.screen, FormDialog))
+    await wait_until(pilot, lambda: shown(pilot.app, FormDialog))
     await type_text(pilot, title)
     await pilot.press("enter")
     await type_text(pilot, owner)
@@ -74,7 +74,7 @@ async def add_action(pilot: Pilot, title: str, owner: str) -> None:
 async def record_outcome(pilot: Pilot, pick: int, evidence: str) -> None:
     """Enter on the first goal; pick the outcome `pick` rows down the list; evidence; save."""
     await pilot.press("enter")
-    await wait_until(pilot, lambda: isinstance(pilot.app.screen, FormDialog))
+    await wait_until(pilot, lambda: shown(pilot.app, FormDialog))
     await pilot.press("down")  # opens the outcome's choices
     await pilot.pause()
     await pilot.press(*["down"] * pick, "enter")
@@ -89,7 +89,7 @@ async def close_iteration(pilot: Pilot) -> None:
     await pilot.press("shift+tab")  # from the goals table to the Close button
     await wait_until(pilot, lambda: isinstance(app.focused, Button))
     await pilot.press("enter")
-    await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog))  # open actions
+    await wait_until(pilot, lambda: shown(app, ConfirmDialog))  # open actions
     await pilot.press("y")
     await wait_until(pilot, lambda: app.screen.query("#start-next"))
 
@@ -172,7 +172,7 @@ async def test_two_iterations_and_the_start_of_a_third_by_keys(store: Store) -> 
 
         # The start of iteration 3: the unfinished goal comes along, with its open action.
         await pilot.press("s")
-        await wait_until(pilot, lambda: isinstance(app.screen, PickDialog))
+        await wait_until(pilot, lambda: shown(app, PickDialog))
         await pilot.press("enter")  # carry it over
         await wait_until(pilot, lambda: on_step(app, Step.STAKEHOLDERS))
         listed = await home(pilot)
@@ -184,7 +184,7 @@ async def test_two_iterations_and_the_start_of_a_third_by_keys(store: Store) -> 
         table = app.screen.query_one("#iterations", DataTable)
         table.move_cursor(row=1)
         await pilot.press("s")
-        await wait_until(pilot, lambda: isinstance(app.screen, PickDialog))
+        await wait_until(pilot, lambda: shown(app, PickDialog))
         await pilot.press("enter")
         await wait_until(pilot, lambda: on_step(app, Step.STAKEHOLDERS))
         assert app.session.iteration.number == 3

@@ -11,16 +11,14 @@ from textual.widgets.option_list import Option
 from finops_tui.store import Store
 from finops_tui.widgets.palette import CommandPalette
 
-from .ui import home_ready, make_app, wait_until
+from .ui import home_ready, make_app, shown, wait_until
 
 
 async def palette_with_undrawn_options(pilot, palette_class) -> CommandList:  # type: ignore[no-untyped-def]
     """The palette as it is the moment its commands arrive: options the list has not drawn."""
     app = pilot.app
     app.push_screen(palette_class())
-    await wait_until(
-        pilot, lambda: isinstance(app.screen, palette_class) and app.screen.query(CommandList)
-    )
+    await wait_until(pilot, lambda: shown(app, palette_class) and app.screen.query(CommandList))
     await pilot.pause()
     commands = app.screen.query_one(CommandList)
     commands.display = False  # as while the palette gathers its commands
@@ -62,5 +60,5 @@ async def test_ctrl_p_opens_this_palette(store: Store) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await home_ready(pilot)
         await pilot.press("ctrl+p", "pagedown", "pageup")
-        await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await wait_until(pilot, lambda: shown(app, CommandPalette))
         assert app.is_running

@@ -13,7 +13,7 @@ from finops_tui.steps import Step
 from finops_tui.store import Store
 from finops_tui.widgets.goal_matrix import GoalMatrix
 
-from .ui import TODAY, home_ready, make_app, on_step, open_step, wait_until
+from .ui import TODAY, home_ready, make_app, on_step, open_step, shown, wait_until
 
 
 def dialog_title(pilot: Pilot) -> str:
@@ -30,9 +30,7 @@ def grid_rows(pilot: Pilot) -> dict[str, list[str]]:
 
 async def open_progress(pilot: Pilot) -> None:
     await pilot.press("p")
-    await wait_until(
-        pilot, lambda: isinstance(pilot.app.screen, ProgressScreen) and pilot.app.screen.trend
-    )
+    await wait_until(pilot, lambda: shown(pilot.app, ProgressScreen) and pilot.app.screen.trend)
     await pilot.pause()
 
 
@@ -69,7 +67,7 @@ async def test_progress_follows_an_edit_of_the_open_iteration(store: Store) -> N
         await open_step(pilot, Step.GOALS)  # #3, under way
         await pilot.press("down", "4")  # cost allocation, knowledge 4
         await pilot.press("f9")
-        await wait_until(pilot, lambda: isinstance(app.screen, ProgressScreen) and app.screen.trend)
+        await wait_until(pilot, lambda: shown(app, ProgressScreen) and app.screen.trend)
         await wait_until(pilot, lambda: grid_rows(pilot)["Cost allocation"][2] == "7→…")
         await pilot.press("ctrl+z")  # an undo shows there too
         await wait_until(pilot, lambda: grid_rows(pilot)["Cost allocation"][2] == "4→…")
@@ -83,13 +81,13 @@ async def test_compare_two_iterations(store: Store) -> None:
         await home_ready(pilot)
         await open_progress(pilot)
         await pilot.press("right", "c")  # the highlighted column is #2: offered first
-        await wait_until(pilot, lambda: isinstance(app.screen, PickDialog))
+        await wait_until(pilot, lambda: shown(app, PickDialog))
         await pilot.press("enter")
         await wait_until(
             pilot, lambda: "with which one" in str(app.screen.query_one(".dialog-title").render())
         )
         await pilot.press("enter")  # #3, the first of the others
-        await wait_until(pilot, lambda: isinstance(app.screen, CompareScreen))
+        await wait_until(pilot, lambda: shown(app, CompareScreen))
         cmp = app.screen.comparison
         assert (cmp.before.head.number, cmp.after.head.number) == (2, 3)
         scope = app.screen.query_one("#section-1", DataTable)
@@ -98,7 +96,7 @@ async def test_compare_two_iterations(store: Store) -> None:
         }
         assert marks["managing-anomalies"] == "+"
         await pilot.press("escape")
-        await wait_until(pilot, lambda: isinstance(app.screen, ProgressScreen))
+        await wait_until(pilot, lambda: shown(app, ProgressScreen))
 
 
 async def test_progress_and_compare_fit_60x20(store: Store) -> None:
@@ -111,7 +109,7 @@ async def test_progress_and_compare_fit_60x20(store: Store) -> None:
         await pilot.press("c", "enter")
         await wait_until(pilot, lambda: "with which one" in dialog_title(pilot))
         await pilot.press("enter")
-        await wait_until(pilot, lambda: isinstance(app.screen, CompareScreen))
+        await wait_until(pilot, lambda: shown(app, CompareScreen))
         await pilot.pause()
         first = app.screen.query_one("#section-0", DataTable)
         assert first.region.height >= 3 and app.screen.region.contains_region(first.region)

@@ -15,7 +15,18 @@ from finops_tui.widgets.checklist import CapabilityChecklist
 from finops_tui.widgets.goal_matrix import GoalMatrix
 
 from .conftest import make_iteration, without_ids
-from .ui import TODAY, burst, home_ready, make_app, on_step, open_step, saved, type_text, wait_until
+from .ui import (
+    TODAY,
+    burst,
+    home_ready,
+    make_app,
+    on_step,
+    open_step,
+    saved,
+    shown,
+    type_text,
+    wait_until,
+)
 
 FIRST_THREE = ["data-ingestion", "allocation", "reporting-analytics"]  # finops-2025
 
@@ -51,7 +62,7 @@ async def test_a_whole_iteration_by_keyboard_then_the_next_one(store: Store) -> 
         await wait_until(pilot, lambda: on_step(app, Step.GOALS))
         assert isinstance(app.focused, GoalMatrix)
         await pilot.press("1", "plus", "enter")
-        await wait_until(pilot, lambda: isinstance(app.screen, FormDialog))
+        await wait_until(pilot, lambda: shown(app, FormDialog))
         await type_text(pilot, "Everyone reads the cost report")
         await pilot.press("enter", "enter", "enter", "enter", "enter")
         await wait_until(pilot, lambda: saved(store).get("goals", [{}])[0].get("statement"))
@@ -69,7 +80,7 @@ async def test_a_whole_iteration_by_keyboard_then_the_next_one(store: Store) -> 
         await pilot.press("ctrl+n")
         await wait_until(pilot, lambda: on_step(app, Step.PLAN))
         await pilot.press("a")
-        await wait_until(pilot, lambda: isinstance(app.screen, FormDialog))
+        await wait_until(pilot, lambda: shown(app, FormDialog))
         await type_text(pilot, "Send the report")
         await pilot.press("enter")
         await type_text(pilot, "Ana")
@@ -85,7 +96,7 @@ async def test_a_whole_iteration_by_keyboard_then_the_next_one(store: Store) -> 
         await pilot.press("ctrl+n")
         await wait_until(pilot, lambda: on_step(app, Step.REVIEW))
         await pilot.press("enter")
-        await wait_until(pilot, lambda: isinstance(app.screen, FormDialog))
+        await wait_until(pilot, lambda: shown(app, FormDialog))
         dialog = app.screen
         dialog.query_one("#field-outcome").value = Outcome.PARTLY
         dialog.query_one("#field-reached_level").value = 1
@@ -96,7 +107,7 @@ async def test_a_whole_iteration_by_keyboard_then_the_next_one(store: Store) -> 
         await wait_until(pilot, lambda: saved(store).get("review", {}).get("improve"))
         app.screen.query_one("#close", Button).press()
         # The action is still open: closing asks first.
-        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await wait_until(pilot, lambda: shown(app, ConfirmDialog))
         assert "1 action still open" in str(app.screen.query_one(".dialog-question").render())
         await pilot.press("y")
         await wait_until(pilot, lambda: saved(store)["status"] == "closed")
@@ -106,7 +117,7 @@ async def test_a_whole_iteration_by_keyboard_then_the_next_one(store: Store) -> 
         # The next iteration: same scope, levels reached, unfinished goal carried on request.
         first_id = saved(store)["id"]
         app.screen.query_one("#start-next", Button).press()
-        await wait_until(pilot, lambda: isinstance(app.screen, PickDialog))
+        await wait_until(pilot, lambda: shown(app, PickDialog))
         await pilot.press("enter")  # the first choice: carry the goal over
         await wait_until(pilot, lambda: len(store.files()) == 2)
         await wait_until(pilot, lambda: on_step(app, Step.STAKEHOLDERS))
@@ -142,12 +153,12 @@ async def test_delete_asks_then_moves_the_file_to_the_trash(store: Store) -> Non
     app = make_app(store)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("d")
-        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await wait_until(pilot, lambda: shown(app, ConfirmDialog))
         await pilot.press("n")
         await home_ready(pilot)
         assert len(store.files()) == 1
         await pilot.press("d")
-        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await wait_until(pilot, lambda: shown(app, ConfirmDialog))
         await pilot.press("y")
         await wait_until(pilot, lambda: not store.files())
     assert [p.name for p in store.trash_dir.iterdir()] == ["2026-11-28-k3f9.toml"]
@@ -176,7 +187,7 @@ async def test_a_bad_date_is_a_message_not_a_change(store: Store) -> None:
 async def add_person(pilot: Pilot) -> None:
     pilot.app.screen.query_one("#people").focus()
     await pilot.press("a")
-    await wait_until(pilot, lambda: isinstance(pilot.app.screen, FormDialog))
+    await wait_until(pilot, lambda: shown(pilot.app, FormDialog))
 
 
 async def test_people_are_added_edited_and_removed(store: Store) -> None:
@@ -197,7 +208,7 @@ async def test_people_are_added_edited_and_removed(store: Store) -> None:
             "group": "finance",
         }
         await pilot.press("x")
-        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await wait_until(pilot, lambda: shown(app, ConfirmDialog))
         await pilot.press("y")
         await wait_until(pilot, lambda: len(saved(store)["stakeholders"]["people"]) == 2)
 
@@ -245,7 +256,7 @@ async def test_scope_presets_and_an_untick_that_keeps_the_goals_for_a_re_tick(
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await open_step(pilot, Step.SCOPE)
         await pilot.press("p")
-        await wait_until(pilot, lambda: isinstance(app.screen, PickDialog))
+        await wait_until(pilot, lambda: shown(app, PickDialog))
         await pilot.press("enter")  # "New to FinOps"
         await wait_until(pilot, lambda: len(saved(store)["scope"]) == 6)
         # Untick "Budget management", which has a goal: it goes, and is said to be kept.

@@ -21,7 +21,7 @@ from finops_tui.steps import Step
 from finops_tui.store import Store
 
 from .test_progress_app import dialog_title, open_progress
-from .ui import TODAY, home_ready, make_app, open_step, wait_until
+from .ui import TODAY, home_ready, make_app, open_step, shown, wait_until
 
 
 @pytest.fixture(autouse=True)
@@ -83,7 +83,7 @@ class TestProgress:
             await pilot.press("c", "enter")
             await wait_until(pilot, lambda: "with which one" in dialog_title(pilot))
             await pilot.press("enter")
-            await wait_until(pilot, lambda: isinstance(pilot.app.screen, CompareScreen))
+            await wait_until(pilot, lambda: shown(pilot.app, CompareScreen))
             await pilot.pause()
 
         assert snap_compare(make_app(demo_store), terminal_size=(80, 24), run_before=run)

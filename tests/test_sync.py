@@ -502,7 +502,7 @@ async def test_the_app_syncs_shows_the_conflict_and_resolving_it_clears_it(
     from finops_tui.screens.dialogs import PickDialog
     from finops_tui.steps import Step
 
-    from .ui import make_app, on_step, open_step, wait_until
+    from .ui import make_app, on_step, open_step, shown, wait_until
 
     a, b = team
     assert b.sync().code == 0
@@ -521,7 +521,7 @@ async def test_the_app_syncs_shows_the_conflict_and_resolving_it_clears_it(
             pilot, lambda: any("conflict" in (n.title or "").lower() for n in app._notifications)
         )
         await pilot.press("f6")
-        await wait_until(pilot, lambda: isinstance(app.screen, PickDialog))
+        await wait_until(pilot, lambda: shown(app, PickDialog))
         assert "Title from A" in str(
             app.screen.query_one("OptionList").get_option_at_index(1).prompt
         )

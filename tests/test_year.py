@@ -22,7 +22,7 @@ from finops_tui.widgets.goal_matrix import Cell, GoalMatrix
 from finops_tui.widgets.step_bar import StepBar
 
 from .conftest import make_iteration, without_ids
-from .ui import TODAY, home_ready, make_app, on_step, open_step, saved, type_text, wait_until
+from .ui import TODAY, home_ready, make_app, on_step, open_step, saved, shown, type_text, wait_until
 
 ID = "2026-11-28-k3f9"
 
@@ -47,7 +47,7 @@ async def test_start_next_on_an_iteration_that_already_has_one_offers_to_open_it
         await home_ready(pilot)
         highlight(app, 2)
         await pilot.press("s")
-        await wait_until(pilot, lambda: isinstance(app.screen, PickDialog))
+        await wait_until(pilot, lambda: shown(app, PickDialog))
         assert "already continues #2" in rendered(app.screen.query_one(".dialog-title"))
         await pilot.press("enter")  # "Open #3", the first choice
         await wait_until(pilot, lambda: on_step(app, Step.STAKEHOLDERS))
@@ -83,7 +83,7 @@ async def test_the_export_dialog_walks_its_fields_and_keeps_what_is_typed(
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await home_ready(pilot)
         await pilot.press("x")
-        await wait_until(pilot, lambda: isinstance(app.screen, ExportDialog))
+        await wait_until(pilot, lambda: shown(app, ExportDialog))
         dialog = app.screen
         assert app.focused is dialog.query_one("#format", Select)  # the first field
         dialog.query_one("#format", Select).value = "html"
@@ -103,9 +103,9 @@ async def test_the_export_dialog_walks_its_fields_and_keeps_what_is_typed(
         await type_text(pilot, str(tmp_path / "reports" / "review.html"))
         await pilot.press("enter")
         await wait_until(pilot, (tmp_path / "reports" / "review.html").exists)
-        await wait_until(pilot, lambda: isinstance(app.screen, HomeScreen))
+        await wait_until(pilot, lambda: shown(app, HomeScreen))
         await pilot.press("x")  # the next export starts in the folder of the last one
-        await wait_until(pilot, lambda: isinstance(app.screen, ExportDialog))
+        await wait_until(pilot, lambda: shown(app, ExportDialog))
         assert app.screen.query_one("#path", Input).value.startswith(str(tmp_path / "reports"))
 
 
@@ -118,7 +118,7 @@ async def test_enter_in_the_person_dialog_goes_on_to_the_group_and_saves_from_it
         await open_step(pilot, Step.STAKEHOLDERS)
         app.screen.query_one("#people").focus()
         await pilot.press("a")
-        await wait_until(pilot, lambda: isinstance(app.screen, FormDialog))
+        await wait_until(pilot, lambda: shown(app, FormDialog))
         await type_text(pilot, "Lena")
         await pilot.press("enter")
         await type_text(pilot, "Controller")
@@ -152,7 +152,7 @@ async def test_the_plan_says_where_the_focus_is_names_the_goal_and_moves_actions
         await pilot.press("enter")  # g1's actions
         await wait_until(pilot, lambda: rendered(actions_label).startswith("▶ Actions of g1"))
         await pilot.press("down", "m")  # move "Share the variance report" to g2
-        await wait_until(pilot, lambda: isinstance(app.screen, PickDialog))
+        await wait_until(pilot, lambda: shown(app, PickDialog))
         await pilot.press("enter")
         await wait_until(pilot, lambda: len(saved(store)["goals"][1].get("actions", [])) == 1)
         assert saved(store)["goals"][1]["actions"][0]["title"] == "Share the variance report"
@@ -161,7 +161,7 @@ async def test_the_plan_says_where_the_focus_is_names_the_goal_and_moves_actions
         ]
         # The add dialog names its goal; the owner completes from the stakeholders.
         await pilot.press("a")
-        await wait_until(pilot, lambda: isinstance(app.screen, FormDialog))
+        await wait_until(pilot, lambda: shown(app, FormDialog))
         assert "to g1 Budget management" in rendered(app.screen.query_one(".dialog-title"))
         await type_text(pilot, "Review budgets")
         await pilot.press("enter", "S", "right")  # "S" + → completes "Sam Okafor"
@@ -201,7 +201,7 @@ async def test_closing_says_what_is_still_open_and_the_next_iteration_picks_it_u
     async with app.run_test(size=(80, 24)) as pilot:
         await open_step(pilot, Step.REVIEW)
         await pilot.press("enter")  # g1 (1 → 2): partly, still at level 1, with evidence
-        await wait_until(pilot, lambda: isinstance(app.screen, FormDialog))
+        await wait_until(pilot, lambda: shown(app, FormDialog))
         app.screen.query_one("#field-outcome", Select).value = Outcome.PARTLY
         app.screen.query_one("#field-reached_level", Select).value = 1
         app.screen.query_one("#field-evidence", Input).focus()
@@ -209,7 +209,7 @@ async def test_closing_says_what_is_still_open_and_the_next_iteration_picks_it_u
         await pilot.press("enter")
         await wait_until(pilot, lambda: saved(store)["goals"][0].get("outcome") == "partly")
         app.screen.query_one("#close").press()
-        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await wait_until(pilot, lambda: shown(app, ConfirmDialog))
         question = rendered(app.screen.query_one(".dialog-question"))
         assert "1 goal without an outcome yet: g2" in question
         assert "2 actions still open" in question and "planned to run until" in question
@@ -217,12 +217,12 @@ async def test_closing_says_what_is_still_open_and_the_next_iteration_picks_it_u
         await wait_until(pilot, lambda: on_step(app, Step.REVIEW))
         assert saved(store)["status"] == "active"
         app.screen.query_one("#close").press()
-        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await wait_until(pilot, lambda: shown(app, ConfirmDialog))
         await pilot.press("y")
         await wait_until(pilot, lambda: saved(store)["status"] == "closed")
         await wait_until(pilot, lambda: app.screen.query("#start-next"))
         app.screen.query_one("#start-next").press()
-        await wait_until(pilot, lambda: isinstance(app.screen, PickDialog))
+        await wait_until(pilot, lambda: shown(app, PickDialog))
         offer = rendered(app.screen.query_one(".dialog-title"))
         assert "finops-2025 is the current" in offer and "Budget management →" in offer
         await pilot.press("down", "enter")  # stay on finops-2023

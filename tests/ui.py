@@ -10,7 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from textual import events
+from textual.app import App
 from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.widget import Widget
 
 from finops_tui.app import FinOpsApp
@@ -40,7 +42,7 @@ async def home_ready(pilot: Pilot) -> None:
     from finops_tui.screens.home import HomeScreen
 
     app = pilot.app
-    await wait_until(pilot, lambda: isinstance(app.screen, HomeScreen) and not app.session.loading)
+    await wait_until(pilot, lambda: shown(app, HomeScreen) and not app.session.loading)
 
 
 def saved(store: Store, iteration_id: str | None = None) -> dict[str, Any]:
@@ -75,6 +77,11 @@ async def paste(pilot: Pilot, widget: Widget, text: str) -> None:
 
 async def type_text(pilot: Pilot, text: str) -> None:
     await pilot.press(*[{" ": "space"}.get(c, c) for c in text])
+
+
+def shown(app: App[Any], screen_class: type[Screen[Any]]) -> bool:
+    """The app shows a screen of this class, composed and mounted (queries find its widgets)."""
+    return isinstance(app.screen, screen_class) and app.screen.is_mounted
 
 
 def on_step(app: FinOpsApp, step: Step) -> bool:

@@ -34,6 +34,7 @@ from finops_tui.keys import KeyOrder, ordering_supported
 from finops_tui.session import Change, ChangeKind, Session
 from finops_tui.steps import Step
 from finops_tui.store import Store, StoreError, write_export
+from finops_tui.stylesheet import SteadyStylesheet
 from finops_tui.wording import count
 
 if TYPE_CHECKING:
@@ -128,6 +129,7 @@ class FinOpsApp(App[None]):
     ) -> None:
         """`watch_disk`: follow files that other processes change (another window or tab)."""
         super().__init__()
+        self.stylesheet = SteadyStylesheet(variables=self.get_css_variables())
         self.export_dir = export_dir or Path.cwd()
         self.cost_data_dir = self.export_dir  # where the baseline dialog starts looking
         self.config_path = config_path

@@ -14,7 +14,7 @@ from finops_tui.steps import Step
 from finops_tui.store import Store
 
 from ..conftest import make_iteration
-from ..ui import make_app, on_step, type_text, wait_until
+from ..ui import make_app, on_step, shown, type_text, wait_until
 
 
 def messages(app) -> str:
@@ -24,7 +24,7 @@ def messages(app) -> str:
 async def export_works(pilot, app, target: Path) -> None:
     assert app.session.iteration is not None
     app.export_iteration(app.session.iteration)
-    await wait_until(pilot, lambda: isinstance(app.screen, ExportDialog))
+    await wait_until(pilot, lambda: shown(app, ExportDialog))
     app.screen.query_one("#path").value = str(target)
     await pilot.press("enter", "enter")  # from the format to the file, and export
     await wait_until(pilot, target.exists)
