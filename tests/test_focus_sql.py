@@ -4,8 +4,10 @@ SQLGlot. (The Spark side is in test_focus_spark.py.)"""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -177,3 +179,35 @@ def test_without_the_spark_extra_spark_says_how_to_install_it() -> None:
     hint = "the Spark engine needs PySpark and SQLGlot: pip install 'finops-tui[spark]'"
     assert result.stdout == hint + "\n"
     assert (result.returncode, result.stderr) == (1, f"finops-tui: error: {hint}\n")
+
+
+@pytest.mark.parametrize(
+    ("java", "says"),
+    [
+        pytest.param(None, "needs Java 17 or later, and none was found", id="none"),
+        pytest.param('openjdk version "11.0.22" 2024-01-16', "is Java 11", id="java-11"),
+        pytest.param('java version "1.8.0_392"', "is Java 8", id="java-8"),
+    ],
+)
+def test_without_java_17_a_local_spark_says_so_in_one_line(
+    tmp_path: Path, java: str | None, says: str
+) -> None:
+    home = tmp_path / "jdk"
+    (home / "bin").mkdir(parents=True)
+    if java is not None:  # a `java` that only says which version it is
+        fake = home / "bin" / "java"
+        fake.write_text(f"#!/bin/sh\necho '{java}' >&2\n")
+        fake.chmod(0o755)
+    result = subprocess.run(
+        [sys.executable, "-m", "finops_tui", "kpis", str(SAMPLE), "--engine", "spark"],
+        env={**os.environ, "JAVA_HOME": str(home)},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    [line] = result.stderr.splitlines()
+    assert line.startswith("finops-tui: error: the Spark engine needs Java 17 or later")
+    assert says in line
+    assert result.stdout == ""

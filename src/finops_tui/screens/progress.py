@@ -143,6 +143,8 @@ class ProgressScreen(Screen[None]):
         self.show()
 
     def _changed(self, change: Change) -> None:
+        if self.trend is None:
+            return  # the history is still being read: its arrival shows everything
         if change.touches_iteration or change.kind is ChangeKind.HISTORY:
             self.show()
 
