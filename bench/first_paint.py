@@ -62,7 +62,11 @@ def watch(app: Any, ready: Any) -> None:
         if renderable is not None and not painted and ready():
             painted = True
             print("painted", flush=True)
-            app.exit()
+            # Not `exit()` here: this frame may be drawn while the app is still composing
+            # (finops-tui's list can fill that early), and an exit in the middle of that
+            # ends in an error whose traceback alone (rich, pygments) adds 9 MB to the
+            # process. Once the frame is out, the app ends as a user's would.
+            app.call_later(app.exit)
 
     app._display = first_frame
 
