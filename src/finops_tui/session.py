@@ -588,18 +588,22 @@ class Session:
         changed = set(iteration_ids)
         open_id = self.iteration.id if self.iteration is not None else None
         for iteration_id in changed - {open_id}:
-            self._models.pop(iteration_id, None)
-            self._histories.pop(iteration_id, None)
+            self._forget(iteration_id)
         if open_id is None or open_id not in changed:
             return
         if self.store.path_of(open_id).exists():
             self.reload_from_disk()  # raises StoreError for a file that cannot be read
             return
         self.leave()
-        self._models.pop(open_id, None)
-        self._histories.pop(open_id, None)
+        self._forget(open_id)
         self.history.drop(open_id)
         self._announce(ChangeKind.HISTORY)
+
+    def _forget(self, iteration_id: str) -> None:
+        """Drop what was read of an iteration whose file changed: it is read again when next
+        opened, with no undo steps that would bring back the version before."""
+        self._models.pop(iteration_id, None)
+        self._histories.pop(iteration_id, None)
 
     def save_as_copy(self) -> Iteration:
         """Resolve a conflict by keeping both: the edits here become a new iteration."""
@@ -678,7 +682,7 @@ class Session:
         open_id = self.iteration.id if self.iteration is not None else None
         gone = {name.removesuffix(SUFFIX) for name in news.gone}
         for iteration_id in (gone | news.changed) - {open_id}:
-            self._models.pop(iteration_id, None)  # read again when next opened
+            self._forget(iteration_id)
             if iteration_id not in news.summaries:
                 self.history.drop(iteration_id)
         for summary in news.summaries.values():

@@ -114,7 +114,7 @@ class StepScreen(Screen[None]):
         self.show_conflicts()
         for field in self.query("Input, TextArea"):  # composed from the iteration: agreed
             if field.id and isinstance(field, Input | TextArea):
-                self._agreed[field.id] = field.value if isinstance(field, Input) else field.text
+                self._agreed[field.id] = _text_of(field)
 
     def show_conflicts(self) -> None:
         """A banner while a merge left fields that both sides changed."""
@@ -156,9 +156,8 @@ class StepScreen(Screen[None]):
         """Set a field to what the iteration holds, unless it holds typing whose edit has not
         reached the iteration yet (its Changed message is still queued): setting the field
         then would throw that typing away. The edit, when it comes, wins."""
-        current = field.value if isinstance(field, Input) else field.text
-        agreed = self._agreed.setdefault(field.id or "", current)
-        if current != agreed:
+        current = _text_of(field)
+        if current != self._agreed.get(field.id or "", current):
             return  # typed, not yet an edit
         if current != value:
             if isinstance(field, Input):
@@ -308,3 +307,7 @@ class StepScreen(Screen[None]):
 
     def action_home(self) -> None:
         self.finops.go_home()
+
+
+def _text_of(field: Input | TextArea) -> str:
+    return field.value if isinstance(field, Input) else field.text
