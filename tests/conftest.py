@@ -156,11 +156,12 @@ def iteration() -> Iteration:
 
 
 # A JVM that starts and warms up fast for many tiny queries: the quick JIT only, a simple
-# collector, no code generation per query stage, no adaptive re-planning.
+# collector, no generated code (per query stage or per expression), no adaptive re-planning.
 SPARK_FOR_TESTS = {
     "spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC",
     "spark.sql.codegen.wholeStage": "false",
     "spark.sql.adaptive.enabled": "false",
+    "spark.sql.codegen.factoryMode": "NO_CODEGEN",
 }
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from textual.pilot import Pilot
-from textual.widgets import Button, DataTable, Footer
+from textual.widgets import Button, DataTable
 
 from finops_tui.app import FinOpsApp
 from finops_tui.screens.dialogs import ConfirmDialog, FormDialog, PickDialog
@@ -16,8 +16,9 @@ from finops_tui.steps import Step
 from finops_tui.store import Store
 from finops_tui.widgets.checklist import CapabilityChecklist
 from finops_tui.widgets.goal_matrix import GoalMatrix
+from finops_tui.widgets.key_bar import KeyBar
 
-from .ui import home_ready, make_app, on_step, saved, shown, type_text, wait_until
+from .ui import home_ready, make_app, on_step, press, saved, shown, type_text, wait_until
 
 
 def rows(app: FinOpsApp) -> dict[str, dict[str, str]]:
@@ -33,7 +34,7 @@ def rows(app: FinOpsApp) -> dict[str, dict[str, str]]:
 async def home(pilot: Pilot) -> dict[str, dict[str, str]]:
     """Escape back to the list, and what it shows once it shows it."""
     app = pilot.app
-    await pilot.press("escape")
+    await press(pilot, "escape")
     await wait_until(pilot, lambda: shown(app, HomeScreen))
     await pilot.pause()
     return rows(app)  # type: ignore[arg-type]
@@ -42,55 +43,55 @@ async def home(pilot: Pilot) -> dict[str, dict[str, str]]:
 async def step(pilot: Pilot, target: Step) -> None:
     """From the list, open the highlighted iteration and walk with ctrl+n to a step."""
     app = pilot.app
-    await pilot.press("enter")
+    await press(pilot, "enter")
     await wait_until(pilot, lambda: on_step(app, Step.STAKEHOLDERS) or on_step(app, Step.REVIEW))
     if on_step(app, Step.REVIEW):  # a closed iteration opens at its review
-        await pilot.press(*["ctrl+r"] * (Step.REVIEW - Step.STAKEHOLDERS))
+        await press(pilot, *["ctrl+r"] * (Step.REVIEW - Step.STAKEHOLDERS))
         await wait_until(pilot, lambda: on_step(app, Step.STAKEHOLDERS))
     for _ in range(target - Step.STAKEHOLDERS):
-        await pilot.press("ctrl+n")
+        await press(pilot, "ctrl+n")
     await wait_until(pilot, lambda: on_step(app, target))
     await pilot.pause()
 
 
 async def describe_goal(pilot: Pilot, statement: str) -> None:
-    await pilot.press("enter")
+    await press(pilot, "enter")
     await wait_until(pilot, lambda: shown(pilot.app, FormDialog))
     await type_text(pilot, statement)
-    await pilot.press(*["enter"] * 5)  # statement, metric, baseline, target, due: saved
+    await press(pilot, *["enter"] * 5)  # statement, metric, baseline, target, due: saved
     await wait_until(pilot, lambda: on_step(pilot.app, Step.GOALS))  # type: ignore[arg-type]
 
 
 async def add_action(pilot: Pilot, title: str, owner: str) -> None:
-    await pilot.press("a")
+    await press(pilot, "a")
     await wait_until(pilot, lambda: shown(pilot.app, FormDialog))
     await type_text(pilot, title)
-    await pilot.press("enter")
+    await press(pilot, "enter")
     await type_text(pilot, owner)
-    await pilot.press("enter", "enter", "enter")  # owner, due, status: saved
+    await press(pilot, "enter", "enter", "enter")  # owner, due, status: saved
     await wait_until(pilot, lambda: on_step(pilot.app, Step.PLAN))  # type: ignore[arg-type]
 
 
 async def record_outcome(pilot: Pilot, pick: int, evidence: str) -> None:
     """Enter on the first goal; pick the outcome `pick` rows down the list; evidence; save."""
-    await pilot.press("enter")
+    await press(pilot, "enter")
     await wait_until(pilot, lambda: shown(pilot.app, FormDialog))
-    await pilot.press("down")  # opens the outcome's choices
+    await press(pilot, "down")  # opens the outcome's choices
     await pilot.pause()
-    await pilot.press(*["down"] * pick, "enter")
-    await pilot.press("enter", "enter")  # on to the level reached, then to the evidence
+    await press(pilot, *["down"] * pick, "enter")
+    await press(pilot, "enter", "enter")  # on to the level reached, then to the evidence
     await type_text(pilot, evidence)
-    await pilot.press("enter")
+    await press(pilot, "enter")
     await wait_until(pilot, lambda: on_step(pilot.app, Step.REVIEW))  # type: ignore[arg-type]
 
 
 async def close_iteration(pilot: Pilot) -> None:
     app = pilot.app
-    await pilot.press("shift+tab")  # from the goals table to the Close button
+    await press(pilot, "shift+tab")  # from the goals table to the Close button
     await wait_until(pilot, lambda: isinstance(app.focused, Button))
-    await pilot.press("enter")
+    await press(pilot, "enter")
     await wait_until(pilot, lambda: shown(app, ConfirmDialog))  # open actions
-    await pilot.press("y")
+    await press(pilot, "y")
     await wait_until(pilot, lambda: app.screen.query("#start-next"))
 
 
@@ -105,23 +106,23 @@ async def test_two_iterations_and_the_start_of_a_third_by_keys(store: Store) -> 
         await home_ready(pilot)
 
         # Iteration 1, step 1: title and who takes part.
-        await pilot.press("n")
+        await press(pilot, "n")
         await wait_until(pilot, lambda: on_step(app, Step.STAKEHOLDERS))
         await type_text(pilot, "Visibility first")
-        await pilot.press("tab", "tab", "tab", "space", "tab", "tab", "space")
+        await press(pilot, "tab", "tab", "tab", "space", "tab", "tab", "space")
         listed = await home(pilot)
         assert (listed["1"]["title"], listed["1"]["status"]) == ("Visibility first", "planning")
         assert saved(store)["stakeholders"]["finance"] is True
 
         # Step 2: three capabilities.
         await step(pilot, Step.SCOPE)
-        await pilot.press("space", "down", "space", "down", "space")
+        await press(pilot, "space", "down", "space", "down", "space")
         await wait_until(pilot, lambda: len(saved(store).get("scope", [])) == 3)
         assert (await home(pilot))["1"]["caps"] == "3"
 
         # Step 3: one goal, described.
         await step(pilot, Step.GOALS)
-        await pilot.press("1", "plus")
+        await press(pilot, "1", "plus")
         await describe_goal(pilot, "Everyone finds their cost")
         assert (await home(pilot))["1"]["goals"] == "0/1"
 
@@ -139,7 +140,7 @@ async def test_two_iterations_and_the_start_of_a_third_by_keys(store: Store) -> 
         assert (listed["1"]["status"], listed["1"]["goals"]) == ("closed", "1/1")
 
         # Iteration 2, started from #1: same scope, goal achieved so nothing to carry.
-        await pilot.press("s")
+        await press(pilot, "s")
         await wait_until(pilot, lambda: on_step(app, Step.STAKEHOLDERS))
         await type_text(pilot, "Budgets next")
         listed = await home(pilot)
@@ -149,12 +150,12 @@ async def test_two_iterations_and_the_start_of_a_third_by_keys(store: Store) -> 
         await step(pilot, Step.SCOPE)  # the first row is #2, the newest
         counter = app.screen.query_one("#scope-counter")
         assert "3 selected" in str(counter.render()) and "0 added" in str(counter.render())
-        await pilot.press("down", "down", "down", "space")  # add a fourth
+        await press(pilot, "down", "down", "down", "space")  # add a fourth
         await wait_until(pilot, lambda: "1 added" in str(counter.render()))
         assert (await home(pilot))["2"]["caps"] == "4"
 
         await step(pilot, Step.GOALS)
-        await pilot.press("down", "right", "plus")
+        await press(pilot, "down", "right", "plus")
         await describe_goal(pilot, "Budgets for every product")
         assert (await home(pilot))["2"]["goals"] == "0/1"
         [goal] = goals_of(store, 2)
@@ -171,9 +172,9 @@ async def test_two_iterations_and_the_start_of_a_third_by_keys(store: Store) -> 
         assert (listed["2"]["status"], listed["2"]["goals"]) == ("closed", "0/1")
 
         # The start of iteration 3: the unfinished goal comes along, with its open action.
-        await pilot.press("s")
+        await press(pilot, "s")
         await wait_until(pilot, lambda: shown(app, PickDialog))
-        await pilot.press("enter")  # carry it over
+        await press(pilot, "enter")  # carry it over
         await wait_until(pilot, lambda: on_step(app, Step.STAKEHOLDERS))
         listed = await home(pilot)
         assert listed["3"]["status"] == "planning" and listed["3"]["goals"] == "0/1"
@@ -183,9 +184,9 @@ async def test_two_iterations_and_the_start_of_a_third_by_keys(store: Store) -> 
         # Starting from #2 again offers to open #3 instead of making a second one.
         table = app.screen.query_one("#iterations", DataTable)
         table.move_cursor(row=1)
-        await pilot.press("s")
+        await press(pilot, "s")
         await wait_until(pilot, lambda: shown(app, PickDialog))
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await wait_until(pilot, lambda: on_step(app, Step.STAKEHOLDERS))
         assert app.session.iteration.number == 3
     assert len(store.files()) == 3
@@ -209,7 +210,7 @@ async def test_at_60x20_no_step_hides_its_main_action(store: Store) -> None:
     app = make_app(Store(store.data_dir))
     async with app.run_test(size=(60, 20)) as pilot:
         await home_ready(pilot)
-        await pilot.press("enter")  # #3, under way
+        await press(pilot, "enter")  # #3, under way
         await wait_until(pilot, lambda: on_step(app, Step.STAKEHOLDERS))
         for current in Step:
             app.show_step(current)
@@ -222,5 +223,5 @@ async def test_at_60x20_no_step_hides_its_main_action(store: Store) -> None:
             assert screen.contains_region(region) or (
                 region.y < screen.bottom - 2 and region.x < screen.right
             ), (current, region)
-            footer = app.screen.query_one(Footer)
+            footer = app.screen.query_one(KeyBar)
             assert footer.region.bottom == screen.bottom

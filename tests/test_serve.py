@@ -25,6 +25,9 @@ import pytest
 
 from .browser import APP, Chromium, Served, Tab, until
 
+# One worker runs them all (`--dist loadgroup`), so the suite starts one Chromium, not four.
+pytestmark = pytest.mark.xdist_group("browser")
+
 
 @pytest.fixture
 def served(data_dir: Path) -> Iterator[Served]:

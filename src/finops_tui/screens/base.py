@@ -12,10 +12,11 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static, TextArea
+from textual.widgets import Header, Input, Static, TextArea
 
 from finops_tui.session import Change, ChangeKind, NotEditable
 from finops_tui.steps import Step
+from finops_tui.widgets.key_bar import KeyBar
 from finops_tui.widgets.quiet import update_quietly
 from finops_tui.widgets.step_bar import StepBar
 
@@ -99,7 +100,7 @@ class StepScreen(Screen[None]):
         yield Static(id="conflicts-banner", classes="warning")
         with Vertical(id="body"):
             yield from self.compose_body()
-        yield Footer()
+        yield KeyBar()
 
     def compose_body(self) -> ComposeResult:
         raise NotImplementedError

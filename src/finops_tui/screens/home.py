@@ -11,11 +11,12 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from finops_tui.session import ChangeKind
 from finops_tui.store import StoreError
 from finops_tui.terms import Status
+from finops_tui.widgets.key_bar import KeyBar
 from finops_tui.wording import count
 
 if TYPE_CHECKING:
@@ -78,7 +79,7 @@ class HomeScreen(Screen[None]):
             yield table
             yield Static(id="welcome")
             yield Static(id="problems")
-        yield Footer()
+        yield KeyBar()
 
     def __init__(self) -> None:
         super().__init__()

@@ -19,7 +19,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Label, Sparkline, Static
+from textual.widgets import DataTable, Header, Label, Sparkline, Static
 
 from finops_tui.progress.compare import Comparison, compare
 from finops_tui.progress.tables import (
@@ -35,6 +35,7 @@ from finops_tui.progress.tables import (
 )
 from finops_tui.session import Change, ChangeKind
 from finops_tui.steps import Step
+from finops_tui.widgets.key_bar import KeyBar
 from finops_tui.widgets.quiet import update_quietly
 
 if TYPE_CHECKING:
@@ -111,7 +112,7 @@ class ProgressScreen(Screen[None]):
                     yield Sparkline([], id="spark")
                     yield Static(id="goals-line")
             yield Static(Content(DEFINITIONS), classes="hint", id="definitions")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.watch(self.app, "change", self._changed, init=False)
@@ -306,7 +307,7 @@ class CompareScreen(Screen[None]):
                 yield table
                 for note in section.notes:
                     yield Static(Content(note), classes="hint")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         for number, section in enumerate(comparison_sections(self.comparison)):
