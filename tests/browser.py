@@ -39,6 +39,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    "--disable-webgl",  # xterm.js draws on a canvas: WebGL without a GPU is emulated, slowly
 ]
 TERMINAL_HOOK = re.compile(r"(const (\w+)=new \w+\(\w+,\{ping:\w+\}\);)")
 SCREEN_JS = """() => {
