@@ -16,7 +16,7 @@ from .ui import wait_until
 class Keys(Screen[None]):
     BINDINGS = [
         Binding("a", "add", "Add"),
-        Binding("x", "remove", "Remove"),
+        Binding("x", "remove", "Remove", tooltip="Remove the highlighted row"),
         Binding("z", "hidden", "Hidden", show=False),
         Binding("f1,question_mark", "help", "Keys", key_display="F1"),
     ]
@@ -85,6 +85,10 @@ async def test_a_click_on_a_key_presses_it_and_a_key_that_cannot_be_done_is_not_
     app = KeysApp()
     async with app.run_test(size=(80, 24)) as pilot:
         screen, bar = await keys_read(pilot)
+        await pilot.hover(KeyBar, offset=(9, 0))
+        await wait_until(pilot, lambda: bar.tooltip == "Remove the highlighted row")
+        await pilot.hover(KeyBar, offset=(2, 0))
+        await wait_until(pilot, lambda: bar.tooltip == "Add")  # no tooltip: its description
         await pilot.click(KeyBar, offset=(2, 0))  # " a Add"
         await wait_until(pilot, lambda: screen.pressed == ["add"])
         await pilot.click(KeyBar, offset=(9, 0))  # " x Remove": cannot be done yet

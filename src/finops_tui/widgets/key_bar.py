@@ -5,7 +5,8 @@ again whenever the screen's keys may have changed: at every focus change, every 
 every step. Each of those widgets has its styles worked out two or three times as it
 mounts, which made the footer the largest cost of moving between fields. The key bar is
 one widget that draws one line: it is drawn again only when the keys it shows change.
-It looks like the footer, and a click on a key presses it, as there.
+It looks like the footer; as there, a key shows its tooltip under the pointer and a
+click presses it.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ class Shown(NamedTuple):
     enabled: bool
     palette: bool = False
     """The command palette's key, shown at the right."""
+    tooltip: str = ""
+    """Shown while the pointer rests on the key (else its description)."""
 
 
 class KeyBar(Widget, can_focus=False):
@@ -93,13 +96,13 @@ class KeyBar(Widget, can_focus=False):
         palette_key = app.COMMAND_PALETTE_BINDING if app.ENABLE_COMMAND_PALETTE else None
         keys: dict[str, Shown] = {}
         palette: Shown | None = None
-        for key, (_node, binding, enabled, _tooltip) in screen.active_bindings.items():
+        for key, (_node, binding, enabled, tooltip) in screen.active_bindings.items():
+            display = app.get_key_display(binding)
+            tip = tooltip or binding.tooltip
             if key == palette_key:
-                display = app.get_key_display(binding)
-                palette = Shown(key, display, binding.description, enabled, palette=True)
+                palette = Shown(key, display, binding.description, enabled, True, tip)
             elif binding.show and binding.action not in keys:
-                display = app.get_key_display(binding)
-                keys[binding.action] = Shown(key, display, binding.description, enabled)
+                keys[binding.action] = Shown(key, display, binding.description, enabled, False, tip)
         return (*keys.values(), *([palette] if palette else []))
 
     @property
@@ -166,11 +169,13 @@ class KeyBar(Widget, can_focus=False):
         hover = self._at(event.x)
         if hover != self._hover:
             self._hover = hover
+            self.tooltip = (hover.tooltip or hover.description) if hover else None
             self.refresh()
 
     def on_leave(self) -> None:
         if self._hover is not None:
             self._hover = None
+            self.tooltip = None
             self.refresh()
 
     def on_click(self, event: events.Click) -> None:
