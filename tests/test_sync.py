@@ -11,7 +11,7 @@ import os
 import subprocess
 import sys
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -95,6 +95,18 @@ class Clone:
         return git(self.path, *args, check=check)
 
 
+@contextlib.contextmanager
+def opened(clone: Clone) -> Iterator[Session]:
+    """A session on the clone's data with #3 open, as the app has it; stopped (and saved) after."""
+    session = Session(clone.store, today=date(2026, 11, 28))
+    try:
+        session.history_read(session.read_history())
+        session.open(ID)
+        yield session
+    finally:
+        assert session.stop()
+
+
 @pytest.fixture
 def hub(tmp_path: Path) -> Path:
     hub = tmp_path / "hub.git"
@@ -166,13 +178,8 @@ def test_the_same_field_changed_differently_is_recorded_and_resolved_in_the_app(
     assert not b.git("status", "--porcelain", "--untracked-files=no").stdout  # all committed
     assert a.sync().code == 1  # the conflict travelled with the file
 
-    session = Session(b.store, today=date(2026, 11, 28))
-    try:
-        session.history_read(session.read_history())
-        session.open(ID)
+    with opened(b) as session:
         session.edit("take their title", lambda it: it.resolve_conflict("title", "theirs"))
-    finally:
-        assert session.stop()
     assert b.sync().code == 0
     assert a.sync().code == 0
     assert a.load().title == b.load().title == "From A"
@@ -449,10 +456,7 @@ def test_the_app_path_sync_in_a_thread_then_read_the_changed_files_again(
     a.store.trash(PREVIOUS_ID)
     assert a.sync().code == 0
 
-    session = Session(b.store, today=date(2026, 11, 28))
-    try:
-        session.history_read(session.read_history())
-        session.open(ID)
+    with opened(b) as session:
         session.edit("notes", lambda it: it.describe_team("From B"))
         assert session.flush()
         results: list[SyncResult] = []
@@ -469,8 +473,6 @@ def test_the_app_path_sync_in_a_thread_then_read_the_changed_files_again(
         )
         session.edit("title", lambda it: it.retitle("Both"))
         assert session.flush() and session.conflict is None
-    finally:
-        assert session.stop()
     assert b.load().title == "Both"
     assert not b.store.path_of(PREVIOUS_ID).exists()
 
@@ -479,16 +481,11 @@ def test_an_open_iteration_deleted_by_a_sync_is_left(team: tuple[Clone, Clone]) 
     a, b = team
     a.store.trash(ID)
     assert a.sync().code == 0
-    session = Session(b.store, today=date(2026, 11, 28))
-    try:
-        session.history_read(session.read_history())
-        session.open(ID)
+    with opened(b) as session:
         ran = b.sync()
         assert ran.code == 0 and "#3 “Commitments and budgets”: received its deletion" in ran.out
         session.files_changed({ID})
         assert session.iteration is None and session.history.summary(ID) is None
-    finally:
-        session.stop()
 
 
 # -- in the app ---------------------------------------------------------------------------------

@@ -102,8 +102,7 @@ async def press(pilot: Pilot, *keys: str) -> None:
 def burst(pilot: Pilot, *keys: str) -> None:
     """Queue key events without waiting between them, as a paste or a slow link delivers them."""
     for key in keys:
-        char = {"space": " ", "plus": "+", "minus": "-"}.get(key, key if len(key) == 1 else None)
-        pilot.app.post_message(events.Key(key, char))
+        pilot.app.post_message(key_event(key))
 
 
 async def paste(pilot: Pilot, widget: Widget, text: str) -> None:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from textual import events
 from textual.content import Content
+from textual.style import Style
 from textual.widget import Widget
 
 if TYPE_CHECKING:
@@ -153,13 +154,13 @@ class KeyBar(Widget, can_focus=False):
     def _width(shown: Shown) -> int:
         return Content(f" {shown.display} {shown.description}").cell_length
 
-    def _drawn(self, shown: Shown, key_style: object, text_style: object, hover: object) -> Content:
-        key = Content.styled(f" {shown.display} ", key_style)  # type: ignore[arg-type]
-        drawn = key + Content.styled(shown.description, text_style)  # type: ignore[arg-type]
+    def _drawn(self, shown: Shown, key_style: Style, text_style: Style, hover: Style) -> Content:
+        key = Content.styled(f" {shown.display} ", key_style)
+        drawn = key + Content.styled(shown.description, text_style)
         if not shown.enabled:
             drawn = drawn.stylize("dim")
         if shown == self._hover:
-            drawn = drawn.stylize(hover)  # type: ignore[arg-type]
+            drawn = drawn.stylize(hover)
         return drawn
 
     def _at(self, x: int) -> Shown | None:
