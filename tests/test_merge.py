@@ -216,6 +216,44 @@ def test_both_sides_ticking_keeps_catalogue_order() -> None:
     assert merged.clean and merged.iteration.capabilities == expected.capabilities
 
 
+def test_a_capability_ticked_on_one_side_keeps_its_place_in_a_scope_out_of_catalogue_order() -> (
+    None
+):
+    # #3's scope is not in catalogue order (managing anomalies comes before commitments there):
+    # ticking decision accountability puts it before commitments, so before anomalies too.
+    def theirs(it: Iteration) -> None:
+        it.tick("decision-accountability-structure")
+        it.untick(CBD)
+
+    base, o, t = sides(lambda it: it.untick(BM), theirs)
+    assert t.capabilities == [BM, "decision-accountability-structure", MA]
+    merged = merge(base, o, t)
+    both = o.model_copy(deep=True)
+    theirs(both)
+    assert merged.clean and merged.iteration.capabilities == both.capabilities
+    assert both.capabilities == ["decision-accountability-structure", MA]
+
+
+def test_every_action_removed_on_one_side_and_one_added_on_the_other_merge_cleanly() -> None:
+    def ours(it: Iteration) -> None:
+        it.add_action("g1", "Tag the new subscriptions")
+
+    def theirs(it: Iteration) -> None:
+        it.remove_action("g1", 1)
+        it.remove_action("g1", 0)
+
+    base, o, t = sides(ours, theirs)
+    merged = merge(base, o, t)
+    assert merged.clean, [c.path for c in merged.conflicts]
+    [goal] = [g for g in merged.iteration.goals if g.id == "g1"]
+    assert [a.title for a in goal.actions] == ["Tag the new subscriptions"]
+    # And the other way round: the list emptied on our side, an action added on theirs.
+    merged = merge(base, t, o)
+    assert merged.clean and [a.title for a in merged.iteration.goals[0].actions] == [
+        "Tag the new subscriptions"
+    ]
+
+
 # -- deletes against edits ----------------------------------------------------------------------
 
 

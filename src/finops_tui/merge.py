@@ -324,13 +324,33 @@ def _order(
     base: list[Any], ours: list[Any], theirs: list[Any], keys: Iterable[Any], positions: Any
 ) -> list[Any]:
     """The order of a merged list: the side that changed the list gives it (theirs when ours
-    left it as it was), and the other side's additions go where that side put them relative to
-    the catalogue (scope), or at the end."""
+    left it as it was), and the other side's additions go where that side put them: before
+    the key that follows them there, else where the catalogue puts them (scope), or at the
+    end. (A scope out of catalogue order keeps what the other side saw: a capability ticked
+    before one both still have stays before it.)"""
     wanted = set(keys)
     skeleton, other = (theirs, ours) if ours == base else (ours, theirs)
     out = [k for k in skeleton if k in wanted]
-    for key in [*other, *keys]:
-        if key in wanted and key not in out:
+    for index, key in enumerate(other):
+        if key not in wanted or key in out:
+            continue
+        following = next((k for k in other[index + 1 :] if k in out), None)
+        if following is not None:
+            at = out.index(following)
+            # Before what only the skeleton's side added that the catalogue puts after it, as
+            # ticking it after those would.
+            while (
+                positions
+                and at > 0
+                and out[at - 1] not in other
+                and positions.get(out[at - 1], -1) > positions.get(key, -1)
+            ):
+                at -= 1
+            out.insert(at, key)
+        else:
+            out = _insert(out, key, positions) if positions else [*out, key]
+    for key in keys:
+        if key not in out:
             out = _insert(out, key, positions) if positions else [*out, key]
     return out
 
@@ -352,6 +372,11 @@ class _Merger:
             return ours
         if isinstance(ours, Keyed) and isinstance(theirs, Keyed):
             return self.records(path, base, ours, theirs)
+        if {type(ours), type(theirs)} == {Keyed, _Missing}:  # one side emptied the list
+            merged = self.records(
+                path, base, *(Keyed() if v is MISSING else v for v in (ours, theirs))
+            )
+            return merged or MISSING  # an empty list is left out of the file
         if path.endswith(".weights") and (isinstance(ours, dict) or isinstance(theirs, dict)):
             # Weights left out are the default: merge lens by lens against it.
             base, ours, theirs = (
