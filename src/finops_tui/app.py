@@ -61,8 +61,6 @@ class FinOpsApp(App[None]):
     TITLE = "finops-tui"
     SUB_TITLE = f"v{__version__}"
     CSS_PATH = "styles/app.tcss"
-    # Side panels go beside their list only where there is room; at 80x24 they go below.
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     MODES = {HOME: _home_screen}
     DEFAULT_MODE = HOME
     BINDINGS = [

@@ -11,9 +11,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Header, Input, Static, TextArea
 
+from finops_tui.screens.fresh import FreshScreen
 from finops_tui.session import Change, ChangeKind, NotEditable
 from finops_tui.steps import Step
 from finops_tui.widgets.key_bar import KeyBar
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from finops_tui.session import Session
 
 
-class StepScreen(Screen[None]):
+class StepScreen(FreshScreen):
     """A step of the open iteration. Subclasses compose the body, set STEP, and `follow`."""
 
     STEP: ClassVar[Step]

@@ -22,6 +22,8 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
+from finops_tui.screens.fresh import FreshScreen
+
 
 def parse_date(text: str) -> date | None:
     """A date typed as YYYY-MM-DD; blank is None; anything else raises ValueError."""
@@ -72,7 +74,7 @@ class FieldSelect(Select[Any], inherit_bindings=False):
         self.post_message(self.Submitted(self))
 
 
-class Dialog(ModalScreen[ResultType | None]):
+class Dialog(FreshScreen, ModalScreen[ResultType | None]):
     """A dialog: Escape cancels; Enter in a field (text or choice) goes to the next field,
     and from the last one submits. The first field has the focus, its cursor at the end."""
 

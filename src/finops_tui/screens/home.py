@@ -10,9 +10,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
+from finops_tui.screens.fresh import FreshScreen
 from finops_tui.session import ChangeKind
 from finops_tui.store import StoreError
 from finops_tui.terms import Status
@@ -49,7 +49,7 @@ No iteration could be read: the files below are left exactly as they are
 Press  n  to start a new iteration anyway."""
 
 
-class HomeScreen(Screen[None]):
+class HomeScreen(FreshScreen):
     """The list of iterations: open one, start a new or the next one, delete one."""
 
     BINDINGS = [

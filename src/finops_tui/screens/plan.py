@@ -39,6 +39,8 @@ class PlanScreen(StepScreen):
         self._listed: list[tuple[str, str]] = []
 
     STEP = Step.PLAN
+    # The actions go beside the goals only where there is room; at 80x24 they go below.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     BINDINGS = [
         Binding("a", "add_action", "Add", id="add-action", tooltip="Add an action to the goal"),
         Binding("space", "cycle_status", "Status", id="cycle-status"),

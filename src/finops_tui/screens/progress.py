@@ -18,7 +18,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Header, Label, Sparkline, Static
 
 from finops_tui.progress.compare import Comparison, compare
@@ -33,6 +32,7 @@ from finops_tui.progress.tables import (
     overview,
     score_cell,
 )
+from finops_tui.screens.fresh import FreshScreen
 from finops_tui.session import Change, ChangeKind
 from finops_tui.steps import Step
 from finops_tui.widgets.key_bar import KeyBar
@@ -71,7 +71,7 @@ def fill_table(table: DataTable[Text], section: Section) -> None:
         table.add_row(*(Text(cell, no_wrap=True, overflow="ellipsis") for cell in row))
 
 
-class ProgressScreen(Screen[None]):
+class ProgressScreen(FreshScreen):
     """The maturity trend across every iteration of the data dir."""
 
     BINDINGS = [
@@ -281,7 +281,7 @@ class ProgressScreen(Screen[None]):
         self.app.push_screen(CompareScreen(compare(older, newer)))
 
 
-class CompareScreen(Screen[None]):
+class CompareScreen(FreshScreen):
     """What changed between two iterations: scope, levels, scores, goals (as `diff A B`)."""
 
     BINDINGS = [Binding("escape", "back", "Back", id="compare-back")]
