@@ -38,9 +38,10 @@ BAD_ROWS = [  # (line as written, the reason the data check gives)
 ]
 
 
-def hostile(path: Path) -> Path:
-    """100,000 good rows (1 each), then one bad row of each kind, then invalid UTF-8."""
-    body = HEADER + GOOD_ROW * GOOD + "".join(line for line, _ in BAD_ROWS)
+def hostile(path: Path, good: int = GOOD) -> Path:
+    """`good` good rows (1 each; by default past the rows DuckDB samples to sniff a CSV),
+    then one bad row of each kind, then invalid UTF-8."""
+    body = HEADER + GOOD_ROW * good + "".join(line for line, _ in BAD_ROWS)
     path.write_bytes(body.encode() + b"2025-01-02,2,AWS,\xff\xfe\n" + GOOD_ROW.encode())
     return path
 
