@@ -145,6 +145,13 @@ def test_tag_keys_are_normalised_alike_on_spark(spark: Any, tmp_path: Path) -> N
         assert_same(duck, on_spark)
     assert on_spark["tag-coverage"].note.endswith(""""it's", 'strasse', 'street')""")
     assert on_spark["tag-coverage"].value == 0
+    # Tags that name no key at all: an empty table of keys, on Spark too.
+    rows = [
+        {"ChargePeriodStart": "2025-01-01", "EffectiveCost": 1, "Tags": tag} for tag in ("{}", "")
+    ]
+    duck, on_spark = both(spark, [table(tmp_path / "none.csv", rows)], ["tag-coverage"], OPTIONS)
+    assert_same(duck, on_spark)
+    assert on_spark["tag-coverage"].note.endswith("(the data has no tags)")
 
 
 # -- bad input: the same errors ------------------------------------------------------------------

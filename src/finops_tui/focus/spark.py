@@ -272,7 +272,17 @@ class SparkData(OpenData):
         frame.createOrReplaceTempView(table)
 
     def pairs(self, table: str, pairs: list[tuple[str, str]]) -> None:
-        frame = self.spark.createDataFrame(pairs, "raw string, tag_key string")
+        # From query parameters, not from Python rows: no Python worker is started for it
+        # (here or on a cluster's executors).
+        if not pairs:  # an empty list has no element type to go by
+            query = "SELECT CAST(NULL AS STRING) AS raw, CAST(NULL AS STRING) AS tag_key LIMIT 0"
+            frame = self.spark.sql(query)
+        else:
+            frame = self.spark.sql(
+                "SELECT inline(arrays_zip(CAST(:raw AS ARRAY<STRING>), "
+                "CAST(:tag_key AS ARRAY<STRING>))) AS (raw, tag_key)",
+                args={"raw": [raw for raw, _ in pairs], "tag_key": [key for _, key in pairs]},
+            )
         frame.createOrReplaceTempView(table)
 
     def close(self) -> None:
