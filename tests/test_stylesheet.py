@@ -1,5 +1,6 @@
-"""The app's stylesheet skips parsing CSS it already holds, and the screens look exactly as
-with Textual's own stylesheet: through a change of mode, a change of theme and back."""
+"""The app's stylesheet skips parsing CSS it already holds (or another app of the process
+parsed), and the screens look exactly as with Textual's own stylesheet: through a change of
+mode, a change of theme and back, in a first app and in one after it."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from textual.css.stylesheet import Stylesheet
 
 from finops_tui.steps import Step
 from finops_tui.store import Store
-from finops_tui.stylesheet import SteadyStylesheet
+from finops_tui.stylesheet import SHARED, SteadyStylesheet
 
 from .conftest import make_iteration
 from .ui import home_ready, make_app, open_step
@@ -38,5 +39,7 @@ async def test_the_screens_look_as_with_textuals_own_stylesheet(store: Store) ->
     steady = await screens(store, steady=True)
     plain = await screens(store, steady=False)
     assert steady == plain
+    assert await screens(store, steady=True) == plain  # from the rules the first app parsed
+    assert SHARED  # with Textual 8; another Textual parses in each app, as its own does
     dark_home, dark_goals, light_home, light_goals = steady
     assert dark_home != light_home and dark_goals != light_goals  # the theme still applies

@@ -8,29 +8,50 @@ its variables had changed. Parsed rules depend only on the sources and the varia
 while both are equal the rules already held are the answer. A theme change, or a widget
 class bringing new CSS, still parses afresh.
 
-Only the public methods of `Stylesheet` are overridden, and only to skip work: with any
-other behaviour of Textual's the result is the same, if slower.
+Each app also parsed the very CSS every other app of the process had parsed with the same
+variables (a tenth of the CPU time of opening an app and a step; the test suite makes
+hundreds of apps, `finops-tui serve` one per tab): the rules of each source are kept for the
+process, by source and variables. That is Textual's own per-stylesheet cache made
+process-wide, through its private `_parse_rules`: it is used only where that method has the
+parameters of Textual 8 (`SHARED`); elsewhere each app parses its own, as before.
+
+Otherwise only the public methods of `Stylesheet` are overridden, and only to skip work:
+with any other behaviour of Textual's the result is the same, if slower.
 """
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
+from textual.css.model import RuleSet
 from textual.css.stylesheet import Stylesheet
+
+_PARSE_RULES = ("self", "css", "read_from", "is_default_rules", "tie_breaker", "scope")
+SHARED = (
+    tuple(inspect.signature(getattr(Stylesheet, "_parse_rules", lambda: None)).parameters)
+    == _PARSE_RULES
+)
+"""Whether parsed rules are shared between the stylesheets of this process."""
+_parsed: dict[tuple[Any, ...], list[RuleSet]] = {}
+"""The rules of each source parsed in this process, by the source and the variables."""
 
 
 class SteadyStylesheet(Stylesheet):
-    """A `Stylesheet` that skips `set_variables` and `reparse` when they would change nothing."""
+    """A `Stylesheet` that skips `set_variables` and `reparse` when they would change nothing,
+    and the parsing of CSS another stylesheet of the process parsed with the same variables."""
 
     def __init__(self, *, variables: dict[str, str] | None = None) -> None:
         super().__init__(variables=variables)
         self._steady_variables = dict(variables or {})
+        self._variables_key = tuple(self._steady_variables.items())
         self._parsed_from: tuple[Any, ...] | None = None  # what the rules held come from
 
     def set_variables(self, variables: dict[str, str]) -> None:
         if variables == self._steady_variables:
             return
         self._steady_variables = dict(variables)
+        self._variables_key = tuple(self._steady_variables.items())
         super().set_variables(variables)
 
     def parse(self) -> None:
@@ -44,4 +65,21 @@ class SteadyStylesheet(Stylesheet):
         self._parsed_from = self._depends_on()
 
     def _depends_on(self) -> tuple[Any, ...]:
-        return tuple(self._steady_variables.items()), tuple(self.source.items())
+        return self._variables_key, tuple(self.source.items())
+
+    if SHARED:
+
+        def _parse_rules(
+            self,
+            css: str,
+            read_from: Any,
+            is_default_rules: bool = False,
+            tie_breaker: int = 0,
+            scope: str = "",
+        ) -> list[RuleSet]:
+            key = (self._variables_key, css, read_from, is_default_rules, tie_breaker, scope)
+            rules = _parsed.get(key)
+            if rules is None:
+                rules = super()._parse_rules(css, read_from, is_default_rules, tie_breaker, scope)
+                _parsed[key] = rules
+            return rules
