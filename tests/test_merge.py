@@ -232,6 +232,19 @@ def test_a_capability_ticked_on_one_side_keeps_its_place_in_a_scope_out_of_catal
     theirs(both)
     assert merged.clean and merged.iteration.capabilities == both.capabilities
     assert both.capabilities == ["decision-accountability-structure", MA]
+    # Commitments gone on our side first, ticking it there puts it last; and unticking
+    # commitments before ticking it, on their side, puts it last there too.
+    das = "decision-accountability-structure"
+    for ours, theirs in (
+        (lambda it: it.untick(CBD), lambda it: it.tick(das)),
+        (lambda it: it.untick(BM), lambda it: (it.untick(CBD), it.tick(das))),
+    ):
+        base, o, t = sides(ours, theirs)
+        both = o.model_copy(deep=True)
+        theirs(both)
+        assert both.capabilities[-1] == das
+        merged = merge(base, o, t)
+        assert merged.clean and merged.iteration.capabilities == both.capabilities
 
 
 def test_every_action_removed_on_one_side_and_one_added_on_the_other_merge_cleanly() -> None:

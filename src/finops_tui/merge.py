@@ -324,31 +324,24 @@ def _order(
     base: list[Any], ours: list[Any], theirs: list[Any], keys: Iterable[Any], positions: Any
 ) -> list[Any]:
     """The order of a merged list: the side that changed the list gives it (theirs when ours
-    left it as it was), and the other side's additions go where that side put them: before
-    the key that follows them there, else where the catalogue puts them (scope), or at the
-    end. (A scope out of catalogue order keeps what the other side saw: a capability ticked
-    before one both still have stays before it.)"""
+    left it as it was), and the other side's additions go at the end, or (scope) where ticking
+    them there would: before the first capability the catalogue puts after them, among those
+    that side had (also the ones the other side since removed), and after any that come
+    before them on the other side. A scope out of catalogue order so keeps the places it
+    would have after ours and then theirs were made one after the other."""
     wanted = set(keys)
     skeleton, other = (theirs, ours) if ours == base else (ours, theirs)
-    out = [k for k in skeleton if k in wanted]
+    full = list(skeleton)
     for index, key in enumerate(other):
-        if key not in wanted or key in out:
+        if key not in wanted or key in full:
             continue
-        following = next((k for k in other[index + 1 :] if k in out), None)
-        if following is not None:
-            at = out.index(following)
-            # Before what only the skeleton's side added that the catalogue puts after it, as
-            # ticking it after those would.
-            while (
-                positions
-                and at > 0
-                and out[at - 1] not in other
-                and positions.get(out[at - 1], -1) > positions.get(key, -1)
-            ):
-                at -= 1
-            out.insert(at, key)
-        else:
-            out = _insert(out, key, positions) if positions else [*out, key]
+        if not positions:
+            full.append(key)
+            continue
+        at = _insert(full, key, positions).index(key)
+        before = [full.index(k) for k in other[:index] if k in full]
+        full.insert(max([at, *(i + 1 for i in before)]), key)
+    out = [k for k in full if k in wanted]
     for key in keys:
         if key not in out:
             out = _insert(out, key, positions) if positions else [*out, key]
