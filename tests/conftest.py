@@ -41,8 +41,9 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 gc.set_threshold(100_000, 50, 100)
 
 # The app's processes run as on a user's machine, with Python's bytecode cache: where it is
-# turned off (PYTHONDONTWRITEBYTECODE), each of the ~80 processes the suite starts (and each
-# pytest worker, set going after this) compiled finops-tui and the tests afresh.
+# turned off (PYTHONDONTWRITEBYTECODE), each of the some 120 app, command-line and bench
+# processes the suite starts (and each pytest worker, set going after this) compiled
+# finops-tui and the tests afresh.
 os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 NOW = datetime(2026, 11, 28, 14, 50, tzinfo=UTC)

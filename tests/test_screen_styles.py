@@ -46,35 +46,39 @@ async def styled_as_when_restyled(pilot: Pilot[object]) -> Screen[object]:
 async def test_every_screen_first_shows_the_styles_a_full_restyle_gives(store: Store) -> None:
     app = make_app(demo(store))
     seen: list[str] = []
+
+    async def look(pilot: Pilot[object]) -> None:
+        seen.append(type(await styled_as_when_restyled(pilot)).__name__)
+
     async with app.run_test(size=(80, 24)) as pilot:
         await home_ready(pilot)
-        seen.append(type(await styled_as_when_restyled(pilot)).__name__)
+        await look(pilot)
         await open_step(pilot, Step.STAKEHOLDERS)
         for step in Step:
             app.show_step(step)
             await wait_until(pilot, lambda s=step: on_step(app, s))
-            seen.append(type(await styled_as_when_restyled(pilot)).__name__)
+            await look(pilot)
         app.show_step(Step.PLAN)
         await wait_until(pilot, lambda: on_step(app, Step.PLAN))
         await press(pilot, "a")  # a dialog: add an action
         await wait_until(pilot, lambda: isinstance(app.screen, Dialog))
-        seen.append(type(await styled_as_when_restyled(pilot)).__name__)
+        await look(pilot)
         await press(pilot, "escape", "escape")
         await home_ready(pilot)
         # Home again, shown as it was left: styled again, as Textual does.
-        seen.append(type(await styled_as_when_restyled(pilot)).__name__)
+        await look(pilot)
         await open_progress(pilot)
-        seen.append(type(await styled_as_when_restyled(pilot)).__name__)
+        await look(pilot)
         await press(pilot, "c")
         await wait_until(pilot, lambda: shown(app, PickDialog))
         await press(pilot, "enter")
         await wait_until(pilot, lambda: "with which" in dialog_title(pilot))
         await press(pilot, "enter")
         await wait_until(pilot, lambda: shown(app, CompareScreen))
-        seen.append(type(await styled_as_when_restyled(pilot)).__name__)
+        await look(pilot)
         await press(pilot, "escape")
         await wait_until(pilot, lambda: shown(app, ProgressScreen))
-        seen.append(type(await styled_as_when_restyled(pilot)).__name__)
+        await look(pilot)
     assert seen == [
         "HomeScreen", "StakeholdersScreen", "ScopeScreen", "GoalsScreen", "PlanScreen",
         "ReviewScreen", "FormDialog", "HomeScreen", "ProgressScreen", "CompareScreen",

@@ -298,11 +298,17 @@ def _catalogue_positions(framework: str) -> dict[str, int]:
 def _insert(order: list[str], key: str, positions: dict[str, int]) -> list[str]:
     """`order` with `key` added: before the first key that comes after it in `positions`
     (the catalogue, as ticking a capability does), else at the end."""
+    at = _catalogue_index(order, key, positions)
+    return [*order[:at], key, *order[at:]]
+
+
+def _catalogue_index(order: list[str], key: str, positions: dict[str, int]) -> int:
+    """Where `_insert` puts `key` in `order`."""
     if key in positions:
         for i, other in enumerate(order):
             if positions.get(other, -1) > positions[key]:
-                return [*order[:i], key, *order[i:]]
-    return [*order, key]
+                return i
+    return len(order)
 
 
 # -- merging ------------------------------------------------------------------------------------
@@ -338,9 +344,8 @@ def _order(
         if not positions:
             full.append(key)
             continue
-        at = _insert(full, key, positions).index(key)
-        before = [full.index(k) for k in other[:index] if k in full]
-        full.insert(max([at, *(i + 1 for i in before)]), key)
+        after = max((full.index(k) + 1 for k in other[:index] if k in full), default=0)
+        full.insert(max(_catalogue_index(full, key, positions), after), key)
     out = [k for k in full if k in wanted]
     for key in keys:
         if key not in out:

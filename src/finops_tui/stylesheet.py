@@ -9,9 +9,9 @@ while both are equal the rules already held are the answer. A theme change, or a
 class bringing new CSS, still parses afresh.
 
 Each app also parsed the very CSS every other app of the process had parsed with the same
-variables (a tenth of the CPU time of opening an app and a step; the test suite makes
-hundreds of apps, `finops-tui serve` one per tab): the rules of each source are kept for the
-process, by source and variables. That is Textual's own per-stylesheet cache made
+variables (a tenth of the CPU time of opening an app and a step, where a process makes many
+apps, as the test suite does): the rules of each source are kept for the process, by source
+and variables. That is Textual's own per-stylesheet cache made
 process-wide, through its private `_parse_rules`: it is used only where that method has the
 parameters of Textual 8 (`SHARED`); elsewhere each app parses its own, as before.
 
@@ -43,15 +43,13 @@ class SteadyStylesheet(Stylesheet):
 
     def __init__(self, *, variables: dict[str, str] | None = None) -> None:
         super().__init__(variables=variables)
-        self._steady_variables = dict(variables or {})
-        self._variables_key = tuple(self._steady_variables.items())
+        self._variables_key = tuple((variables or {}).items())
         self._parsed_from: tuple[Any, ...] | None = None  # what the rules held come from
 
     def set_variables(self, variables: dict[str, str]) -> None:
-        if variables == self._steady_variables:
+        if variables == dict(self._variables_key):
             return
-        self._steady_variables = dict(variables)
-        self._variables_key = tuple(self._steady_variables.items())
+        self._variables_key = tuple(variables.items())
         super().set_variables(variables)
 
     def parse(self) -> None:
