@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.widgets import Header, Input, Static, TextArea
+from textual.widgets import Input, Static, TextArea
 
 from finops_tui.screens.fresh import FreshScreen
 from finops_tui.session import Change, ChangeKind, NotEditable
@@ -19,6 +19,7 @@ from finops_tui.steps import Step
 from finops_tui.widgets.key_bar import KeyBar
 from finops_tui.widgets.quiet import update_quietly
 from finops_tui.widgets.step_bar import StepBar
+from finops_tui.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
     from finops_tui.app import FinOpsApp
@@ -85,7 +86,7 @@ class StepScreen(FreshScreen):
         self._agreed: dict[str, str] = {}  # field id → text the iteration was last given/shown
         # Set before the header mounts: a title change on a header being built can race it.
         self.sub_title = self._subtitle()
-        yield Header()
+        yield TitleBar()
         bar = StepBar(self.iteration, self.STEP)
         bar.previous = self.session.previous_of(self.iteration)
         yield bar

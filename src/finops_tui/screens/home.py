@@ -10,13 +10,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable, Static
 
 from finops_tui.screens.fresh import FreshScreen
 from finops_tui.session import ChangeKind
 from finops_tui.store import StoreError
 from finops_tui.terms import Status
 from finops_tui.widgets.key_bar import KeyBar
+from finops_tui.widgets.title_bar import TitleBar
 from finops_tui.wording import count
 
 if TYPE_CHECKING:
@@ -72,7 +73,7 @@ class HomeScreen(FreshScreen):
 
     def compose(self) -> ComposeResult:
         self.sub_title = str(self.session.store.data_dir)
-        yield Header()
+        yield TitleBar()
         with Vertical(id="body"):
             yield Static(Content("Iterations"), classes="step-heading")
             table: DataTable[Text] = DataTable(cursor_type="row", id="iterations")

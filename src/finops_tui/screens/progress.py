@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import DataTable, Header, Label, Sparkline, Static
+from textual.widgets import DataTable, Label, Sparkline, Static
 
 from finops_tui.progress.compare import Comparison, compare
 from finops_tui.progress.tables import (
@@ -37,6 +37,7 @@ from finops_tui.session import Change, ChangeKind
 from finops_tui.steps import Step
 from finops_tui.widgets.key_bar import KeyBar
 from finops_tui.widgets.quiet import update_quietly
+from finops_tui.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
     from finops_tui.app import FinOpsApp
@@ -97,7 +98,7 @@ class ProgressScreen(FreshScreen):
 
     def compose(self) -> ComposeResult:
         self.sub_title = "Progress"
-        yield Header()
+        yield TitleBar()
         with Vertical(id="body"):
             yield Static(Content(TITLE), classes="step-heading")
             yield Static(Content("Reading the history…"), id="overview")
@@ -293,7 +294,7 @@ class CompareScreen(FreshScreen):
     def compose(self) -> ComposeResult:
         cmp = self.comparison
         self.sub_title = f"#{cmp.before.head.number} → #{cmp.after.head.number}"
-        yield Header()
+        yield TitleBar()
         with VerticalScroll(id="body"):
             yield Static(
                 Content(f"What changed from #{cmp.before.head.number} to #{cmp.after.head.number}"),
