@@ -40,8 +40,15 @@ def main() -> None:
 
         def headless_run(self: FinOpsApp, *args: Any, **kwargs: Any) -> Any:
             def ready() -> bool:
-                home = type(self.screen).__name__ == "HomeScreen"
-                return home and (which == "finops" or not getattr(self, "loading", False))
+                if type(self.screen).__name__ != "HomeScreen":
+                    return False
+                if which == "finops":
+                    return True
+                # The list filled: the history read and a row shown for each iteration.
+                if self.session.loading:
+                    return False
+                rows = self.screen.query_one("#iterations").row_count
+                return bool(rows == len(self.session.history.summaries))
 
             watch(self, ready)
             return run(self, *args, **{**kwargs, "headless": True, "size": (80, 24)})
