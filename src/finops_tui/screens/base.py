@@ -84,8 +84,7 @@ class StepScreen(FreshScreen):
     def compose(self) -> ComposeResult:
         self._composed_read_only = self.read_only
         self._agreed: dict[str, str] = {}  # field id → text the iteration was last given/shown
-        # Set before the header mounts: a title change on a header being built can race it.
-        self.sub_title = self._subtitle()
+        self.sub_title = self._subtitle()  # the title bar's, from its first frame
         yield TitleBar()
         bar = StepBar(self.iteration, self.STEP)
         bar.previous = self.session.previous_of(self.iteration)
