@@ -17,8 +17,9 @@ from .ui import home_ready, make_app, on_step, open_step, press, saved, shown, w
 
 
 def top_line(app: object) -> str:
-    """The top line as the current screen draws it."""
-    return app.screen.query_one(TitleBar).render().plain  # type: ignore[attr-defined]
+    """The top line as the current screen draws it ("" until it is laid out)."""
+    bar = app.screen.query_one(TitleBar)  # type: ignore[attr-defined]
+    return bar.render().plain if bar.size.width else ""
 
 
 async def test_the_top_line_follows_the_title_typed_and_the_screen(store: Store) -> None:
@@ -26,18 +27,19 @@ async def test_the_top_line_follows_the_title_typed_and_the_screen(store: Store)
     app = make_app(store)
     async with app.run_test(size=(80, 24)) as pilot:
         await home_ready(pilot)
-        assert top_line(app).startswith(" ⭘ ") and "finops-tui — /" in top_line(app)  # the data dir
+        await wait_until(pilot, lambda: "finops-tui — /" in top_line(app))  # the data dir
+        assert top_line(app).startswith(" ⭘ ")
         await open_step(pilot, Step.STAKEHOLDERS)
-        assert "finops-tui — Commitments and budgets" in top_line(app)
+        await wait_until(pilot, lambda: "finops-tui — Commitments and budgets" in top_line(app))
         app.screen.query_one("#title", Input).focus()
         await press(pilot, "end", *" v2")
         await wait_until(pilot, lambda: "— Commitments and budgets v2" in top_line(app))
         await wait_until(pilot, lambda: saved(store)["title"] == "Commitments and budgets v2")
         app.show_step(Step.GOALS)  # the next step shows it too
         await wait_until(pilot, lambda: on_step(app, Step.GOALS))
-        assert "— Commitments and budgets v2" in top_line(app)
+        await wait_until(pilot, lambda: "— Commitments and budgets v2" in top_line(app))
         await back_home(pilot)
-        assert "finops-tui — /" in top_line(app)
+        await wait_until(pilot, lambda: "finops-tui — /" in top_line(app))
 
 
 async def test_a_long_title_ends_in_an_ellipsis_within_the_line(store: Store) -> None:
@@ -45,6 +47,7 @@ async def test_a_long_title_ends_in_an_ellipsis_within_the_line(store: Store) ->
     app = make_app(store)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_step(pilot, Step.STAKEHOLDERS)
+        await wait_until(pilot, lambda: top_line(app))
         line = top_line(app)
         assert line.startswith(" ⭘      finops-tui — A title much longer")
         assert line.endswith("…") and len(line) == 80 - 10
