@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from finops_tui import toml_writer
-from finops_tui.store import make_private_dir, write_atomic
+from finops_tui.store import NotAFile, make_private_dir, read_settings, write_atomic
 
 MAX_ITERATION_WEEKS = 52
 CACHE_MAX_BYTES = 2 * 1024**3
@@ -80,10 +80,10 @@ class Config:
 def load_config(path: Path) -> tuple[Config, str | None]:
     """The settings, and a message when the file was unreadable (defaults are used then)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_settings(path).decode("utf-8")
     except FileNotFoundError:
         return Config(), None
-    except (OSError, UnicodeDecodeError) as exc:
+    except (NotAFile, UnicodeDecodeError) as exc:
         return Config(), f"{path}: cannot read the settings ({exc}); using defaults"
     try:
         return Config.from_document(tomllib.loads(text)), None
@@ -99,8 +99,8 @@ def save_config(path: Path, config: Config) -> None:
     make_private_dir(path.parent)
     document = config.to_document()
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        text: str | None = read_settings(path).decode("utf-8")
+    except (OSError, NotAFile, UnicodeDecodeError):
         text = None
     new = _edited(text, document) if text is not None else None
     data = (new if new is not None else toml_writer.dumps(document)).encode("utf-8")

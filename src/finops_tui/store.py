@@ -531,17 +531,25 @@ _READ_FLAGS = (
 _MAX_LINKS = 40
 
 
-def read_regular(path: Path, limit: int, *, what: str, links_within: Path | None = None) -> bytes:
+def read_regular(
+    path: Path,
+    limit: int,
+    *,
+    what: str,
+    links_within: Path | None = None,
+    follow_links: bool = False,
+) -> bytes:
     """The bytes of a regular file, at most `limit` of them, without ever blocking.
 
     The path is looked at (lstat) before it is opened, and opened without following a link
     and without waiting for a writer. A symbolic link is followed only with `links_within`,
-    only one level, and only to a file inside that directory. Raises FileNotFoundError for a
-    missing file and NotAFile, saying what the path is, for anything else that cannot be read.
+    only one level, and only to a file inside that directory; or, with `follow_links`, as
+    the system follows links, to what they lead to. Raises FileNotFoundError for a missing
+    file and NotAFile, saying what the path is, for anything else that cannot be read.
     `what` names such a file where one is too large ("an iteration file is far smaller").
     """
     try:
-        info = os.lstat(path)
+        info = os.stat(path) if follow_links else os.lstat(path)
     except FileNotFoundError:
         raise
     except OSError as exc:
@@ -558,8 +566,9 @@ def read_regular(path: Path, limit: int, *, what: str, links_within: Path | None
         raise NotAFile(f"{subject} not a regular file; left as it is")
     if info.st_size > limit:
         raise NotAFile(_too_large(info.st_size, limit, what))
+    flags = _READ_FLAGS & ~getattr(os, "O_NOFOLLOW", 0) if follow_links else _READ_FLAGS
     try:
-        fd = os.open(target, _READ_FLAGS)
+        fd = os.open(target, flags)
     except FileNotFoundError:
         raise
     except OSError as exc:
@@ -577,6 +586,17 @@ def read_regular(path: Path, limit: int, *, what: str, links_within: Path | None
     if len(data) > limit:
         raise NotAFile(_too_large(len(data), limit, what))
     return data
+
+
+SETTINGS_LIMIT = 2**20
+"""The most a settings file may hold (config.toml is a few lines)."""
+
+
+def read_settings(path: Path) -> bytes:
+    """The bytes of a settings file, without ever blocking: `read_regular`, following links
+    as any program opening the file would (a settings file is the user's own, and often a
+    link that a dotfile manager made)."""
+    return read_regular(path, SETTINGS_LIMIT, what="a settings file", follow_links=True)
 
 
 def _too_large(size: int, limit: int, what: str) -> str:

@@ -1,5 +1,6 @@
 """What is not a regular file: a FIFO, a socket, a directory or a link loop in the data dir is
-listed with its reason and never blocks or crashes anything; `export -o` never replaces one."""
+listed with its reason and never blocks or crashes anything; `export -o` never replaces one;
+settings that are a FIFO or a directory are named, and the app and `kpis` go on."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from finops_tui.cli import run
 from finops_tui.store import Store, StoreError, write_atomic, write_export
 
 from ..conftest import make_iteration
-from ..ui import home_ready, make_app
+from ..ui import home_ready, make_app, wait_until
 
 TIMEOUT = 30  # seconds: a command that blocks on a FIFO fails instead of hanging the suite
 WATCHDOG = 10  # seconds: then an in-process reader blocked on a FIFO is let go
@@ -244,3 +245,63 @@ def test_a_link_is_still_replaced_only_with_force(tmp_path: Path) -> None:
     write_export(link, b"new", force=True)
     assert not link.is_symlink() and link.read_bytes() == b"new"
     assert elsewhere.read_text() == "keep"
+
+
+# -- the settings file ---------------------------------------------------------------------
+
+
+async def test_settings_that_are_a_fifo_are_named_and_the_app_goes_on(
+    good: Store, tmp_path: Path
+) -> None:
+    with fifo(tmp_path / "config.toml") as config:
+        app = make_app(Store(good.data_dir), config_path=config)
+        async with app.run_test(size=(80, 24), notifications=True) as pilot:
+            try:
+                await home_ready(pilot)
+            finally:  # were the app stuck on the FIFO, it could not even be closed
+                release(config)
+            notes = lambda: [n.message for n in app._notifications]  # noqa: E731
+            assert any(
+                "config.toml: cannot read the settings (is a named pipe" in n for n in notes()
+            )
+            assert [s.title for s in app.session.history.summaries] == ["The good one"]
+            app.theme = "nord"  # remembering it would replace the FIFO: refused, said
+            await wait_until(pilot, lambda: any("Theme not remembered" in n for n in notes()))
+            await pilot.press("enter")  # and the iteration opens as ever
+            await wait_until(pilot, lambda: app.session.iteration is not None)
+        assert stat.S_ISFIFO(os.lstat(config).st_mode)
+
+
+def test_kpis_with_settings_that_are_a_fifo_say_so_and_go_on(tmp_path: Path) -> None:
+    configs = tmp_path / "cfg"
+    configs.mkdir()
+    rows = tmp_path / "costs.csv"
+    rows.write_text("ChargePeriodStart,EffectiveCost\n2025-01-01,5\n", encoding="utf-8")
+    with fifo(configs / "config.toml"):
+        done = subprocess.run(
+            [sys.executable, "-m", "finops_tui", "kpis", str(rows), "--kpi", "cost-by-month"],
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+            check=False,
+            env={**os.environ, "FINOPS_TUI_CONFIG_DIR": str(configs)},
+        )
+    assert done.returncode == 0, done.stderr
+    assert "cannot read the settings (is a named pipe (FIFO)" in done.stderr
+    assert "cost-by-month" in done.stdout
+
+
+def test_settings_behind_a_link_elsewhere_are_read_and_a_directory_is_named(
+    tmp_path: Path,
+) -> None:
+    from finops_tui.config import load_config
+
+    dotfiles = tmp_path / "dotfiles"
+    dotfiles.mkdir()
+    (dotfiles / "finops.toml").write_text('theme = "nord"\n', encoding="utf-8")
+    (tmp_path / "config.toml").symlink_to(dotfiles / "finops.toml")
+    config, problem = load_config(tmp_path / "config.toml")
+    assert (config.theme, problem) == ("nord", None)
+    (tmp_path / "dir.toml").mkdir()
+    config, problem = load_config(tmp_path / "dir.toml")
+    assert config.theme != "nord" and problem is not None and "is a directory" in problem
