@@ -3,6 +3,7 @@ following what is typed; and no screen switched or app ended at once trips over 
 
 from __future__ import annotations
 
+from textual.app import App
 from textual.command import CommandPalette
 from textual.widgets import Input
 
@@ -16,9 +17,9 @@ from .test_journey import back_home
 from .ui import home_ready, make_app, on_step, open_step, press, saved, shown, wait_until
 
 
-def top_line(app: object) -> str:
+def top_line(app: App[object]) -> str:
     """The top line as the current screen draws it ("" until it is laid out)."""
-    bar = app.screen.query_one(TitleBar)  # type: ignore[attr-defined]
+    bar = app.screen.query_one(TitleBar)
     return bar.render().plain if bar.size.width else ""
 
 

@@ -20,6 +20,7 @@ from finops_tui.cli import run
 from finops_tui.store import Store, StoreError, write_atomic, write_export
 
 from ..conftest import make_iteration
+from ..test_focus import table
 from ..ui import home_ready, make_app, wait_until
 
 TIMEOUT = 30  # seconds: a command that blocks on a FIFO fails instead of hanging the suite
@@ -260,7 +261,10 @@ async def test_settings_that_are_a_fifo_are_named_and_the_app_goes_on(
                 await home_ready(pilot)
             finally:  # were the app stuck on the FIFO, it could not even be closed
                 release(config)
-            notes = lambda: [n.message for n in app._notifications]  # noqa: E731
+
+            def notes() -> list[str]:
+                return [n.message for n in app._notifications]
+
             assert any(
                 "config.toml: cannot read the settings (is a named pipe" in n for n in notes()
             )
@@ -275,8 +279,7 @@ async def test_settings_that_are_a_fifo_are_named_and_the_app_goes_on(
 def test_kpis_with_settings_that_are_a_fifo_say_so_and_go_on(tmp_path: Path) -> None:
     configs = tmp_path / "cfg"
     configs.mkdir()
-    rows = tmp_path / "costs.csv"
-    rows.write_text("ChargePeriodStart,EffectiveCost\n2025-01-01,5\n", encoding="utf-8")
+    rows = table(tmp_path / "costs.csv", [{"ChargePeriodStart": "2025-01-01", "EffectiveCost": 5}])
     with fifo(configs / "config.toml"):
         done = subprocess.run(
             [sys.executable, "-m", "finops_tui", "kpis", str(rows), "--kpi", "cost-by-month"],
