@@ -123,13 +123,19 @@ async def type_text(pilot: Pilot, text: str) -> None:
     await press(pilot, *text)
 
 
+def laid_out(screen: Screen[Any]) -> bool:
+    """The screen is mounted and has had its first layout: its widgets have their places and
+    sizes, so what they draw can be read. (A screen is mounted a frame before that.)"""
+    return screen.is_mounted and any(widget.region for widget in screen.walk_children())
+
+
 def shown(app: App[Any], screen_class: type[Screen[Any]]) -> bool:
-    """The app shows a screen of this class, composed and mounted (queries find its widgets)."""
-    return isinstance(app.screen, screen_class) and app.screen.is_mounted
+    """The app shows a screen of this class, composed, mounted and laid out."""
+    return isinstance(app.screen, screen_class) and laid_out(app.screen)
 
 
 def on_step(app: FinOpsApp, step: Step) -> bool:
-    return isinstance(app.screen, StepScreen) and app.screen.STEP is step and app.screen.is_mounted
+    return isinstance(app.screen, StepScreen) and app.screen.STEP is step and laid_out(app.screen)
 
 
 async def open_step(pilot: Pilot, step: Step) -> None:
