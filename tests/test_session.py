@@ -17,6 +17,8 @@ from finops_tui.lenses import Lens
 from finops_tui.model import ActionStatus, Group, Iteration, Measurement, Outcome, utc_now
 from finops_tui.session import (
     CHANGED_ELSEWHERE,
+    MAX_SAVE_DELAY,
+    SAVE_DELAY,
     UNDO_DEPTH,
     Change,
     ChangeKind,
@@ -240,6 +242,29 @@ def test_changes_are_saved_by_the_writer_thread_within_a_second(
     assert on_disk(store)["title"] == "Saved soon"
     assert session.history.summary(ID).title == "Saved soon"
     assert [c.kind for c in heard] == [ChangeKind.EDITED, ChangeKind.SAVED, ChangeKind.HISTORY]
+
+
+def test_a_burst_of_edits_is_written_a_few_times_and_never_waits_long(
+    session: Session, store: Store
+) -> None:
+    """The autosave's delays as the app has them: a change is written once the edits pause
+    for SAVE_DELAY, and at most MAX_SAVE_DELAY after the first unsaved one while they go on.
+    (The app tests shorten both, to wait for files rather than for the debounce.)"""
+    assert (session.save_delay, session.max_save_delay) == (SAVE_DELAY, MAX_SAVE_DELAY)
+    saves: list[float] = []
+    session.subscribe(
+        lambda c: saves.append(time.monotonic()) if c.kind is ChangeKind.SAVED else None
+    )
+    edits = []
+    for n in range(40):  # two seconds of typing, an edit every 50 ms: the rhythm under test
+        session.edit("title", lambda it, n=n: it.retitle(f"Typed {n}"))
+        edits.append(time.monotonic())
+        time.sleep(0.05)
+    assert session.wait_saved(5.0)
+    assert on_disk(store)["title"] == "Typed 39"
+    assert saves[0] >= edits[0] + SAVE_DELAY  # never at the first key
+    assert saves[0] < edits[-1]  # ...but while the typing goes on, not only after it
+    assert 2 <= len(saves) <= 6  # a few writes for 40 edits
 
 
 def test_an_undone_change_is_saved_like_any_other(session: Session, store: Store) -> None:

@@ -25,8 +25,15 @@ from finops_tui.store import Store
 TODAY = date(2026, 11, 28)
 
 
+SAVE_DELAYS = (0.02, 0.1)
+"""The autosave's delays in app tests (the app's are 0.3 s and 1 s): a test waiting for a
+save waits for the file, not for the debounce, which tests/test_session.py checks."""
+
+
 def make_app(store: Store, **kw: Any) -> FinOpsApp:
-    return FinOpsApp(store=store, today=TODAY, **kw)
+    app = FinOpsApp(store=store, today=TODAY, **kw)
+    app.session.save_delay, app.session.max_save_delay = SAVE_DELAYS
+    return app
 
 
 async def wait_until(pilot: Pilot, condition: Callable[[], Any], timeout: float = 10.0) -> None:

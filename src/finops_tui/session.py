@@ -140,6 +140,8 @@ class Session:
     ) -> None:
         """`wake` is called from the writer thread when a save has a result for `collect`."""
         self.store = store
+        self.save_delay = SAVE_DELAY
+        self.max_save_delay = MAX_SAVE_DELAY
         self.cache_dir = cache_dir
         self.today = today or date.today()
         self.iteration_weeks = iteration_weeks
@@ -464,7 +466,8 @@ class Session:
                         return
                     if self._queued < self._changes and self.iteration and not self.conflict:
                         due = min(
-                            self._last_change + SAVE_DELAY, self._first_unsaved + MAX_SAVE_DELAY
+                            self._last_change + self.save_delay,
+                            self._first_unsaved + self.max_save_delay,
                         )
                         wait = due - time.monotonic()
                         if wait <= 0:
