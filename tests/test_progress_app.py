@@ -4,6 +4,7 @@ following an edit, and the comparison of two iterations."""
 from __future__ import annotations
 
 from textual.pilot import Pilot
+from textual.widget import Widget
 from textual.widgets import DataTable, Sparkline
 
 from finops_tui.demo import seed
@@ -29,9 +30,18 @@ def grid_rows(pilot: Pilot) -> dict[str, list[str]]:
 
 
 async def open_progress(pilot: Pilot) -> None:
+    """Open Progress from the list and wait until the lens table below the grid, which
+    follows the grid's highlight, is filled and drawn."""
     await pilot.press("p")
     await wait_until(pilot, lambda: shown(pilot.app, ProgressScreen) and pilot.app.screen.trend)
+    lenses = pilot.app.screen.query_one("#lenses", DataTable)
+    await wait_until(pilot, lambda: "Knowledge" in drawn(lenses))
     await pilot.pause()
+
+
+def drawn(widget: Widget) -> str:
+    """The text a widget draws now, line after line."""
+    return "\n".join(widget.render_line(y).text for y in range(widget.size.height))
 
 
 def demo(store: Store) -> Store:
@@ -117,3 +127,17 @@ async def test_progress_and_compare_fit_60x20(store: Store) -> None:
 
 def test_the_sparkline_text_scales_0_to_20_and_marks_out_of_scope() -> None:
     assert sparkline_text([0, 10, 20, None]) == "▁▄█·"
+
+
+async def test_the_lens_table_is_drawn_at_its_widths_as_soon_as_it_is_filled(store: Store) -> None:
+    """Moving through the grid fills the lens table again: no frame may show it at its
+    labels' widths ("Kno…"), as one drawn before the table's next idle did."""
+    app = make_app(demo(store))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await home_ready(pilot)
+        await open_progress(pilot)
+        screen = app.screen
+        assert isinstance(screen, ProgressScreen)
+        lenses = screen.query_one("#lenses", DataTable)
+        screen.show_capability()  # as a highlight does, with no idle after it
+        assert "Knowledge" in drawn(lenses) and "Kno…" not in drawn(lenses)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -64,10 +65,15 @@ def sparkline_text(scores: list[int | None]) -> str:
 
 
 def fill_table(table: DataTable[Text], section: Section) -> None:
-    """A section of `finops_tui.progress.tables` as the rows of a DataTable."""
+    """A section of `finops_tui.progress.tables` as the rows of a DataTable.
+
+    Each column gets its width here, from its label and cells: left to the table, widths
+    follow the rows only on its next idle, and a frame drawn in between shows the labels'
+    widths ("Kno…"), a flicker each time a highlight fills the table again."""
     table.clear(columns=True)
-    for label in section.header:
-        table.add_column(label)
+    for index, label in enumerate(section.header):
+        cells = [row[index] for row in section.rows if index < len(row)]
+        table.add_column(label, width=max(map(cell_len, [label, *cells])))
     for row in section.rows:
         table.add_row(*(Text(cell, no_wrap=True, overflow="ellipsis") for cell in row))
 
