@@ -307,22 +307,6 @@ async def test_every_step_is_in_the_palette(store: Store) -> None:
     assert {"New iteration", "Iterations", "Close iteration", "Keys"} <= titles
 
 
-async def test_every_screen_renders_at_60x20(store: Store) -> None:
-    from finops_tui.demo import seed
-
-    seed(store, TODAY)
-    app = make_app(Store(store.data_dir))
-    async with app.run_test(size=(60, 20)) as pilot:
-        await open_step(pilot, Step.STAKEHOLDERS)
-        for step in Step:
-            app.show_step(step)
-            await wait_until(pilot, lambda s=step: on_step(app, s))
-            await pilot.pause()
-        await pilot.press("escape")
-        await home_ready(pilot)
-        assert app.is_running
-
-
 async def test_a_burst_of_keys_lands_where_each_key_was_meant(store: Store) -> None:
     """Keys after Tab or Enter in one burst reach the field that Tab or Enter moved to."""
     app = make_app(store)
