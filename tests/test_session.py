@@ -267,6 +267,43 @@ def test_a_burst_of_edits_is_written_a_few_times_and_never_waits_long(
     assert 2 <= len(saves) <= 6  # a few writes for 40 edits
 
 
+def test_a_write_that_ends_after_leaving_does_not_list_its_older_version(store: Store) -> None:
+    """The writer is saving one version when the iteration is left with a later change:
+    leaving writes and lists the later one, and the list keeps it when the earlier write's
+    result comes in (it showed the earlier title, or "planning" for an iteration closed)."""
+    store.save(make_iteration())
+    # As in the app, the writer only says it has a result; the results are taken in later.
+    session = Session(Store(store.data_dir), today=TODAY, wake=lambda: None)
+    session.history_read(session.read_history())
+    session.open(ID)
+    writing, release = threading.Event(), threading.Event()
+    save = session.store.save
+
+    def slow_save(iteration: Iteration) -> None:
+        if iteration.title == "Earlier":
+            writing.set()
+            assert release.wait(5.0)
+        save(iteration)
+
+    collect = session.collect
+
+    def collect_then_release() -> None:  # leaving looks at what was written, then writes
+        collect()
+        release.set()
+
+    session.store.save = slow_save  # type: ignore[method-assign]
+    session.collect = collect_then_release  # type: ignore[method-assign]
+    session.edit("title", lambda it: it.retitle("Earlier"))
+    assert writing.wait(5.0)
+    session.edit("title", lambda it: it.retitle("Later"))
+    assert session.leave()
+    assert session.history.summary(ID).title == "Later"
+    collect()  # the earlier write's result
+    assert session.history.summary(ID).title == "Later"
+    assert on_disk(store)["title"] == "Later"
+    session.stop()
+
+
 def test_an_undone_change_is_saved_like_any_other(session: Session, store: Store) -> None:
     session.edit("title", lambda it: it.retitle("Changed"))
     session.flush()

@@ -113,6 +113,14 @@ class _History:
     redo: list[_Step] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class _Written:
+    """A version the writer saved: the change count it holds, and its line in the list."""
+
+    seq: int
+    summary: IterationSummary
+
+
 @dataclass
 class _DiskNews:
     """Iteration files another process wrote, changed or removed since the session looked."""
@@ -160,10 +168,13 @@ class Session:
         self._wake = wake or self.collect
         # Changes are counted; the writer records the count it has written.
         self._changes = self._queued = self._saved = 0
+        self._listed = 0
+        """The change count of the open iteration's version that the list shows: a write
+        that ends after a later version was listed (by `flush` or `leave`) lists nothing."""
         self._last_change = self._first_unsaved = 0.0
         self._lock = threading.Condition(threading.RLock())  # the open iteration and counters
         self._save_lock = threading.Lock()  # one write at a time, in order
-        self._results: deque[IterationSummary | StoreError | _DiskNews] = deque()
+        self._results: deque[_Written | StoreError | _DiskNews] = deque()
         self._disk: dict[str, tuple[int, int, int, int]] | None = None
         """The data dir's files as `history` knows them (see `Store.fingerprint`)."""
         self._watching = threading.Event()  # set: stop watching
@@ -317,7 +328,7 @@ class Session:
         saved = self.flush()
         if self.iteration is None:
             return saved
-        self.history.put(IterationSummary.of(self.iteration))
+        self._list(IterationSummary.of(self.iteration), self._changes, announce=False)
         with self._lock:
             self.left, self.iteration = self.iteration.id, None
         self._announce(ChangeKind.LEFT)
@@ -492,7 +503,7 @@ class Session:
                 self._results.append(exc)
             else:
                 self._saved = max(self._saved, seq)
-                self._results.append(IterationSummary.of(snapshot))
+                self._results.append(_Written(seq, IterationSummary.of(snapshot)))
         self._wake()
 
     def collect(self) -> None:
@@ -500,10 +511,10 @@ class Session:
         was not, follow what another process changed."""
         while self._results:
             result = self._results.popleft()
-            if isinstance(result, IterationSummary):
-                self.history.put(result)
+            if isinstance(result, _Written):
                 self._announce(ChangeKind.SAVED)
-                self._announce(ChangeKind.HISTORY)
+                if result.seq >= self._listed:
+                    self._list(result.summary, result.seq)
             elif isinstance(result, _DiskNews):
                 self._take_news(result)
             else:
@@ -540,8 +551,15 @@ class Session:
         if failed is not None:
             self._failed(failed)
             return False
-        self.history.put(IterationSummary.of(iteration))
+        self._list(IterationSummary.of(iteration), seq, announce=False)
         return True
+
+    def _list(self, summary: IterationSummary, seq: int, *, announce: bool = True) -> None:
+        """Show a version of the open iteration in the list: the one of change count `seq`."""
+        self._listed = max(self._listed, seq)
+        self.history.put(summary)
+        if announce:
+            self._announce(ChangeKind.HISTORY)
 
     def wait_saved(self, timeout: float = 5.0) -> bool:
         """Wait until the writer has saved every change (for scripts and tests)."""
@@ -579,7 +597,7 @@ class Session:
             self._install(fresh)
             self.conflict = None
             self._saved = self._queued = self._changes
-        self.history.put(IterationSummary.of(fresh))
+        self._list(IterationSummary.of(fresh), self._changes, announce=False)
         self._announce(ChangeKind.RELOADED, what)
         self._announce(ChangeKind.HISTORY)
 
