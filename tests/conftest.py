@@ -46,6 +46,14 @@ gc.set_threshold(100_000, 50, 100)
 # finops-tui and the tests afresh.
 os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
+# The apps a test runs in its own process repaint as soon as there is something to paint,
+# not at most 60 times a second: a test waits for the paint after each key it sends. This is
+# Textual's own setting, read when Textual is imported: set here, before pytest-xdist starts
+# its workers, it reaches them (a run without workers keeps 60). Processes the tests start
+# (the app in tmux, in a browser, the command line) do without it, as users run them: see
+# `_isolated_dirs`.
+os.environ["TEXTUAL_FPS"] = "1000"
+
 NOW = datetime(2026, 11, 28, 14, 50, tzinfo=UTC)
 PREVIOUS_ID = "2026-10-01-ab12"
 
@@ -59,6 +67,7 @@ def _isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.delenv("SPARK_REMOTE", raising=False)  # Spark tests run on a local Spark
+    monkeypatch.delenv("TEXTUAL_FPS", raising=False)  # for the processes a test starts
 
 
 @pytest.fixture(scope="session")
