@@ -46,12 +46,12 @@ gc.set_threshold(100_000, 50, 100)
 # finops-tui and the tests afresh.
 os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
-# The apps a test runs in its own process repaint as soon as there is something to paint,
-# not at most 60 times a second: a test waits for the paint after each key it sends. This is
-# Textual's own setting, read when Textual is imported: set here, before pytest-xdist starts
-# its workers, it reaches them (a run without workers keeps 60). Processes the tests start
-# (the app in tmux, in a browser, the command line) do without it, as users run them: see
-# `_isolated_dirs`.
+# The apps that tests run inside the test process repaint as soon as there is something to
+# paint, not at most 60 times a second: a test waits for the paint after each key it sends.
+# This is Textual's own setting, read when Textual is imported: set here, before
+# pytest-xdist starts its workers, it reaches them (a run without workers keeps 60).
+# Processes the tests start (the app in tmux, in a browser, the command line) do without
+# it, as users run them: see `_isolated_dirs`.
 os.environ["TEXTUAL_FPS"] = "1000"
 
 NOW = datetime(2026, 11, 28, 14, 50, tzinfo=UTC)

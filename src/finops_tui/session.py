@@ -148,7 +148,7 @@ class Session:
     ) -> None:
         """`wake` is called from the writer thread when a save has a result for `collect`."""
         self.store = store
-        self.save_delay = SAVE_DELAY
+        self.save_delay = SAVE_DELAY  # the autosave's delays (tests shorten them)
         self.max_save_delay = MAX_SAVE_DELAY
         self.cache_dir = cache_dir
         self.today = today or date.today()
