@@ -44,11 +44,11 @@ async def open_matrix(pilot: Pilot) -> GoalMatrix:
     await open_step(pilot, Step.GOALS)
     matrix = pilot.app.screen.query_one(GoalMatrix)
     await wait_until(pilot, lambda: pilot.app.focused is matrix)
-    await laid_out(pilot, matrix)
+    await matrix_drawn(pilot, matrix)
     return matrix
 
 
-async def laid_out(pilot: Pilot, matrix: GoalMatrix) -> None:
+async def matrix_drawn(pilot: Pilot, matrix: GoalMatrix) -> None:
     """Wait for the matrix's first layout: before it, it has no room and shows no line."""
     await wait_until(
         pilot, lambda: [line.split()[:1] for line in shown(matrix)[:1]] == [["Capability"]]
@@ -198,7 +198,7 @@ async def test_a_closed_iteration_ignores_level_and_target_keys(store: Store) ->
         app.show_step(Step.GOALS)
         await wait_until(pilot, lambda: on_step(app, Step.GOALS))
         matrix = app.screen.query_one(GoalMatrix)
-        await laid_out(pilot, matrix)
+        await matrix_drawn(pilot, matrix)
         lines = shown(matrix)
         assert matrix.check_action("set_level", (4,)) is None
         assert matrix.check_action("move_target", (1,)) is None
