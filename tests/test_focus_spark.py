@@ -19,7 +19,7 @@ from finops_tui.cli import run
 from finops_tui.focus.files import FocusError
 from finops_tui.focus.kpis import KPIS, Options, Result, compute
 from finops_tui.focus.reader import open_focus
-from finops_tui.focus.spark import open_spark
+from finops_tui.focus.spark import SparkReader, open_spark
 
 from .test_focus import (
     BUDGETED,
@@ -218,6 +218,22 @@ def test_files_and_filters_that_cannot_be_used_give_the_same_errors(
     # A name that would be a pattern is that file, on Spark too.
     duck, on_spark = both(spark, [tmp_path / "report[1].csv"], ["cost-by-month"], Options())
     assert on_spark["cost-by-month"].value == duck["cost-by-month"].value == 5
+
+
+def test_a_java_error_pyspark_does_not_translate_is_told_by_its_own_message(
+    spark: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Such an error reaches Python as py4j's "An error occurred while calling o42.parquet.",
+    # which names only the call; the reason is on the Java exception's line.
+    path = parquet(tmp_path / "whole.parquet", "TIMESTAMP '2025-01-01'", "1.0")
+
+    def failing(*_: Any) -> Any:
+        return spark._jvm.java.io.FileInputStream("/nowhere/footer")
+
+    monkeypatch.setattr(SparkReader, "_parquet_frame", failing)
+    with pytest.raises(FocusError) as error:
+        open_spark([path], spark=spark)
+    assert str(error.value) == "whole.parquet: /nowhere/footer (No such file or directory)"
 
 
 def test_the_command_line_gives_the_same_output_and_errors_with_spark(

@@ -215,8 +215,14 @@ def _start_local(master: str, partitions: int | None, config: dict[str, str]) ->
 
 
 def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    first = text.splitlines()[0] if text else type(exc).__name__
+    """What went wrong, in one line: the message without Spark's error class; for a Java
+    exception PySpark does not translate, the Java message rather than py4j's own first
+    line ("An error occurred while calling o42.parquet."), which says nothing."""
+    lines = str(exc).strip().splitlines() or [type(exc).__name__]
+    first = lines[0]
+    if len(lines) > 1 and re.fullmatch(r"An error occurred while calling \S+\.", first):
+        java = lines[1].lstrip(": ").strip()  # ": java.io.IOException: Stream closed"
+        first = re.sub(r"^(?:[\w$]+\.)+[\w$]+:\s*", "", java) or java
     return shown(re.sub(r"^\[[A-Z_.]+\]\s*", "", first))
 
 
