@@ -6,11 +6,14 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.pilot import Pilot
 from textual.screen import Screen
-from textual.widgets import Static
+from textual.widgets import Input, Static, TextArea
 
+from finops_tui.steps import Step
+from finops_tui.store import Store
 from finops_tui.widgets.key_bar import KeyBar
 
-from .ui import wait_until
+from .conftest import make_iteration
+from .ui import home_ready, make_app, open_step, type_text, wait_until
 
 
 class Keys(Screen[None]):
@@ -112,3 +115,27 @@ async def test_where_the_keys_do_not_fit_the_palette_key_goes_short_then_goes() 
         await pilot.resize_terminal(20, 10)
         await wait_until(pilot, lambda: [k.key for k in bar.visible] == ["a", "x"])
         assert drawn(bar).rstrip() == " a Add  x Remove"
+
+
+async def test_the_step_keys_keep_their_places_in_a_text_area(store: Store) -> None:
+    # A text area binds F7 itself, one of the keys of "Back": in Textual's order of the keys,
+    # "Back" then came before "Next" while the notes had the focus.
+    store.save(make_iteration())
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await home_ready(pilot)
+        await open_step(pilot, Step.STAKEHOLDERS)
+        bar = app.screen.query_one(KeyBar)
+        await wait_until(pilot, lambda: bar.keys)
+        assert isinstance(app.focused, Input)
+        in_title = [(k.display, k.description) for k in bar.keys]
+        assert in_title == [
+            ("^n", "Next"), ("^r", "Back"), ("esc", "Home"), ("F1", "Keys"), ("^p", "palette"),
+        ]  # fmt: skip
+        app.screen.query_one("#notes", TextArea).focus()
+        await type_text(pilot, " More")
+        # The bar has read the keys with the notes focused once "Back" is pressed by F7,
+        # the first of its keys there.
+        await wait_until(pilot, lambda: any(k.key == "f7" for k in bar.keys))
+        assert [(k.display, k.description) for k in bar.keys] == in_title
+        assert drawn(bar).startswith(" ^n Next  ^r Back  esc Home  F1 Keys ")

@@ -11,9 +11,11 @@ click presses it.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import TYPE_CHECKING, NamedTuple
 
 from textual import events
+from textual.binding import Binding
 from textual.content import Content
 from textual.style import Style
 from textual.widget import Widget
@@ -37,6 +39,18 @@ class Shown(NamedTuple):
     """The command palette's key, shown at the right."""
     tooltip: str = ""
     """Shown while the pointer rests on the key (else its description)."""
+
+
+@cache
+def _declared(node_type: type) -> dict[str, int]:
+    """Each action's place among the bindings a class declares, its bases' first (the order
+    in which Textual merges them)."""
+    places: dict[str, int] = {}
+    for cls in reversed(node_type.__mro__):
+        for binding in cls.__dict__.get("BINDINGS", ()):
+            action = binding.action if isinstance(binding, Binding) else binding[1]
+            places.setdefault(action, len(places))
+    return places
 
 
 class KeyBar(Widget, can_focus=False):
@@ -92,19 +106,31 @@ class KeyBar(Widget, can_focus=False):
             self.refresh()
 
     def _shown(self, screen: Screen[object]) -> tuple[Shown, ...]:
-        """The keys to show, one per action (the first key bound to it), as `Footer` picks them."""
+        """The keys to show, one per action (the first key bound to it), as `Footer` picks
+        them, in a steady order: from the focused widget out to the app, each node's keys
+        as it declares them. (Textual's own order moves a key when a focused widget also
+        binds one of its keys: in a text area, which binds F7, "Back" jumped before "Next".)"""
         app = self.app
         palette_key = app.COMMAND_PALETTE_BINDING if app.ENABLE_COMMAND_PALETTE else None
-        keys: dict[str, Shown] = {}
+        focused = screen.focused
+        chain = [id(node) for node in (focused.ancestors_with_self if focused else (screen, app))]
+        keys: dict[str, tuple[tuple[int, int, int], Shown]] = {}
         palette: Shown | None = None
-        for key, (_node, binding, enabled, tooltip) in screen.active_bindings.items():
+        for seen, (key, (node, binding, enabled, tooltip)) in enumerate(
+            screen.active_bindings.items()
+        ):
             display = app.get_key_display(binding)
             tip = tooltip or binding.tooltip
             if key == palette_key:
                 palette = Shown(key, display, binding.description, enabled, True, tip)
             elif binding.show and binding.action not in keys:
-                keys[binding.action] = Shown(key, display, binding.description, enabled, False, tip)
-        return (*keys.values(), *([palette] if palette else []))
+                where = chain.index(id(node)) if id(node) in chain else len(chain)
+                declared = _declared(type(node))  # keys bound otherwise come after those
+                place = (where, declared.get(binding.action, len(declared)), seen)
+                shown = Shown(key, display, binding.description, enabled, False, tip)
+                keys[binding.action] = (place, shown)
+        ordered = [shown for _place, shown in sorted(keys.values(), key=lambda kept: kept[0])]
+        return (*ordered, *([palette] if palette else []))
 
     @property
     def keys(self) -> tuple[Shown, ...]:
