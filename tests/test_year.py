@@ -160,10 +160,13 @@ async def test_the_plan_says_where_the_focus_is_names_the_goal_and_moves_actions
         assert [a["title"] for a in saved(store)["goals"][0]["actions"]] == [
             "Create budgets for the 12 prod subscriptions"
         ]
-        # The add dialog names its goal; the owner completes from the stakeholders.
+        # The add dialog names its goal and says what each field is for; the owner completes
+        # from the stakeholders.
         await pilot.press("a")
         await wait_until(pilot, lambda: shown(app, FormDialog))
         assert "to g1 Budget management" in rendered(app.screen.query_one(".dialog-title"))
+        hints = [app.screen.query_one(f"#field-{f}", Input).placeholder for f in ("title", "owner")]
+        assert hints[0].startswith("what will be done") and hints[1].startswith("a stakeholder")
         await type_text(pilot, "Review budgets")
         await pilot.press("enter", "S", "right")  # "S" + → completes "Sam Okafor"
         owner = app.screen.query_one("#field-owner", Input)

@@ -219,7 +219,13 @@ class PlanScreen(StepScreen):
         people = [p.name for p in self.iteration.stakeholders.people]
         hint = ", ".join(people[:3]) + (", …" if len(people) > 3 else "")
         return [
-            FormField("title", "Action", action.title if action else "", required=True),
+            FormField(
+                "title",
+                "Action",
+                action.title if action else "",
+                required=True,
+                placeholder="what will be done, e.g. share the variance report",
+            ),
             FormField(
                 "owner",
                 "Owner",
