@@ -707,7 +707,7 @@ class Session:
             if iteration_id not in news.summaries:
                 self.history.drop(iteration_id)
         for summary in news.summaries.values():
-            if summary.id != open_id:
+            if summary.id != open_id and not self._own_file(summary.id):
                 self.history.put(summary)
         touched = news.gone | set(news.problems) | {f"{i}{SUFFIX}" for i in news.changed}
         problems = [p for p in self.history.problems if p.path.name not in touched]
@@ -715,6 +715,14 @@ class Session:
         if open_id is not None and open_id in news.changed | gone:
             self._changed_elsewhere()
         self._announce(ChangeKind.HISTORY)
+
+    def _own_file(self, iteration_id: str) -> bool:
+        """Whether the file holds what this session last wrote: news of it then came from a
+        look taken while a save of ours was landing, and what the list shows is newer."""
+        try:
+            return self.store.holds(iteration_id)
+        except StoreError:
+            return False
 
     def _changed_elsewhere(self) -> None:
         iteration = self.iteration
