@@ -13,7 +13,7 @@ from finops_tui.store import Store
 from finops_tui.widgets.goal_matrix import LENS_X, NAME_WIDTH, Cell, GoalMatrix
 
 from .conftest import make_iteration
-from .ui import make_app, on_step, open_step, saved, wait_until
+from .ui import drawn, make_app, on_step, open_step, saved, wait_until
 
 ALL = [c.id for c in load_catalog().capabilities]
 
@@ -28,12 +28,6 @@ def everything_scoped() -> Iteration:
 def shown_name(capability: str) -> str:
     name = load_catalog().capability(capability).name
     return name if len(name) <= NAME_WIDTH else name[: NAME_WIDTH - 1] + "…"
-
-
-def shown(matrix: GoalMatrix) -> list[str]:
-    """The matrix's lines as they are on screen, the header first (scrollbars left out)."""
-    view = matrix.scrollable_content_region
-    return [matrix.render_line(y).crop(0, view.width).text for y in range(view.height)]
 
 
 def detail(pilot: Pilot) -> str:
@@ -51,7 +45,7 @@ async def open_matrix(pilot: Pilot) -> GoalMatrix:
 async def matrix_drawn(pilot: Pilot, matrix: GoalMatrix) -> None:
     """Wait for the matrix's first layout: before it, it has no room and shows no line."""
     await wait_until(
-        pilot, lambda: [line.split()[:1] for line in shown(matrix)[:1]] == [["Capability"]]
+        pilot, lambda: [line.split()[:1] for line in drawn(matrix)[:1]] == [["Capability"]]
     )
 
 
@@ -104,11 +98,11 @@ async def test_the_cursor_row_stays_in_view_under_the_header(store: Store) -> No
     async with app.run_test(size=(80, 24)) as pilot:
         matrix = await open_matrix(pilot)
         assert app.screen.region.contains_region(matrix.region)
-        rows = len(shown(matrix)) - 1
+        rows = len(drawn(matrix)) - 1
         assert rows < len(ALL), "the test needs more rows than fit"
 
         def cursor_row_shown() -> bool:
-            lines = shown(matrix)
+            lines = drawn(matrix)
             return lines[0].split()[0] == "Capability" and any(
                 line.startswith(f" {shown_name(ALL[matrix.cursor_row])} ") for line in lines[1:]
             )
@@ -141,11 +135,11 @@ async def test_at_40x12_the_matrix_scrolls_sideways_to_the_cursor(store: Store) 
     app = make_app(store)
     async with app.run_test(size=(40, 12)) as pilot:
         matrix = await open_matrix(pilot)
-        assert shown(matrix)[0].split()[:2] == ["Capability", "Knowl."]
+        assert drawn(matrix)[0].split()[:2] == ["Capability", "Knowl."]
         await pilot.press(*["right"] * 4)
         assert matrix.cell is not None and matrix.cell.lens is Lens.AUTOMATION
         assert matrix.scroll_offset.x > 0
-        assert "Autom." in shown(matrix)[0]
+        assert "Autom." in drawn(matrix)[0]
         await pilot.press("end", "3", "plus")
         await wait_until(
             pilot,
@@ -153,7 +147,7 @@ async def test_at_40x12_the_matrix_scrolls_sideways_to_the_cursor(store: Store) 
         )
         await pilot.press(*["left"] * 4)
         assert matrix.scroll_offset.x == 0
-        assert shown(matrix)[0].split()[0] == "Capability"
+        assert drawn(matrix)[0].split()[0] == "Capability"
         assert app.is_running
 
 
@@ -176,13 +170,13 @@ async def test_levels_and_targets_are_saved_and_shown(store: Store) -> None:
             3,
             4,
         )
-        assert shown(matrix)[1].split()[:4] == ["Budget", "management", "2", "3→4"]
+        assert drawn(matrix)[1].split()[:4] == ["Budget", "management", "2", "3→4"]
         assert rings == []
         await pilot.press("plus")  # the target is at the top already
         assert rings == [None]
         await pilot.press("4")  # a level at the target drops the goal
         await wait_until(pilot, lambda: "goals" not in saved(store))
-        assert shown(matrix)[1].split()[:4] == ["Budget", "management", "2", "4"]
+        assert drawn(matrix)[1].split()[:4] == ["Budget", "management", "2", "4"]
         await pilot.press("plus")
         assert rings == [None, None]
 
@@ -199,12 +193,12 @@ async def test_a_closed_iteration_ignores_level_and_target_keys(store: Store) ->
         await wait_until(pilot, lambda: on_step(app, Step.GOALS))
         matrix = app.screen.query_one(GoalMatrix)
         await matrix_drawn(pilot, matrix)
-        lines = shown(matrix)
+        lines = drawn(matrix)
         assert matrix.check_action("set_level", (4,)) is None
         assert matrix.check_action("move_target", (1,)) is None
         await pilot.press("0", "1", "2", "3", "4", "plus", "minus", "down", "4")
         assert matrix.cursor_row == 1
-        assert shown(matrix) == lines
+        assert drawn(matrix) == lines
         assert matrix.iteration.level(iteration.capabilities[0], Lens.KNOWLEDGE) == 2
         await pilot.press("ctrl+q")
     assert store.path_of(iteration.id).read_bytes() == before

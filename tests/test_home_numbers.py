@@ -7,13 +7,7 @@ from textual.widgets import DataTable
 from finops_tui.store import Store
 
 from .conftest import make_iteration
-from .ui import home_ready, make_app, wait_until
-
-
-def shown(table: DataTable) -> list[str]:
-    """The table's lines as they are on screen, the header first."""
-    view = table.scrollable_content_region
-    return [table.render_line(y).crop(0, view.width).text for y in range(view.height)]
+from .ui import drawn, home_ready, make_app, wait_until
 
 
 async def test_five_digit_numbers_are_shown_whole(store: Store) -> None:
@@ -23,8 +17,8 @@ async def test_five_digit_numbers_are_shown_whole(store: Store) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await home_ready(pilot)
         table = app.screen.query_one("#iterations", DataTable)
-        await wait_until(pilot, lambda: len(shown(table)) >= 4)
-        lines = shown(table)
+        await wait_until(pilot, lambda: len(drawn(table)) >= 4)
+        lines = drawn(table)
     numbers = [line.split()[0] for line in lines[1:4]]
     assert numbers == ["10000", "4999", "4998"]
     assert [line.split()[1] for line in lines[1:4]] == ["N10000", "N4999", "N4998"]
@@ -36,6 +30,6 @@ async def test_small_numbers_keep_the_usual_width(store: Store) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await home_ready(pilot)
         table = app.screen.query_one("#iterations", DataTable)
-        await wait_until(pilot, lambda: len(shown(table)) >= 2)
-        header = shown(table)[0]
+        await wait_until(pilot, lambda: len(drawn(table)) >= 2)
+        header = drawn(table)[0]
     assert header.index("Title") - header.index("#") == 5  # 3 for the number, 2 of padding

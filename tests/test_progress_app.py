@@ -4,7 +4,6 @@ following an edit, and the comparison of two iterations."""
 from __future__ import annotations
 
 from textual.pilot import Pilot
-from textual.widget import Widget
 from textual.widgets import DataTable, Sparkline
 
 from finops_tui.demo import seed
@@ -14,7 +13,7 @@ from finops_tui.steps import Step
 from finops_tui.store import Store
 from finops_tui.widgets.goal_matrix import GoalMatrix
 
-from .ui import TODAY, home_ready, make_app, on_step, open_step, shown, wait_until
+from .ui import TODAY, drawn, home_ready, make_app, on_step, open_step, shown, wait_until
 
 
 def dialog_title(pilot: Pilot) -> str:
@@ -35,13 +34,8 @@ async def open_progress(pilot: Pilot) -> None:
     await pilot.press("p")
     await wait_until(pilot, lambda: shown(pilot.app, ProgressScreen) and pilot.app.screen.trend)
     lenses = pilot.app.screen.query_one("#lenses", DataTable)
-    await wait_until(pilot, lambda: "Knowledge" in drawn(lenses))
+    await wait_until(pilot, lambda: "Knowledge" in "\n".join(drawn(lenses)))
     await pilot.pause()
-
-
-def drawn(widget: Widget) -> str:
-    """The text a widget draws now, line after line."""
-    return "\n".join(widget.render_line(y).text for y in range(widget.size.height))
 
 
 def demo(store: Store) -> Store:
@@ -140,4 +134,5 @@ async def test_the_lens_table_is_drawn_at_its_widths_as_soon_as_it_is_filled(sto
         assert isinstance(screen, ProgressScreen)
         lenses = screen.query_one("#lenses", DataTable)
         screen.show_capability()  # as a highlight does, with no idle after it
-        assert "Knowledge" in drawn(lenses) and "Kno…" not in drawn(lenses)
+        text = "\n".join(drawn(lenses))
+        assert "Knowledge" in text and "Kno…" not in text

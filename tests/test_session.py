@@ -33,12 +33,18 @@ TODAY = date(2026, 11, 28)
 ID = "2026-11-28-k3f9"
 
 
-@pytest.fixture
-def session(store: Store) -> Iterator[Session]:
+def opened(store: Store, wake: Callable[[], None] | None = None) -> Session:
+    """A session on the iteration of the file-format example, saved in `store`, opened."""
     store.save(make_iteration())
-    session = Session(Store(store.data_dir), today=TODAY)
+    session = Session(Store(store.data_dir), today=TODAY, wake=wake)
     session.history_read(session.read_history())
     session.open(ID)
+    return session
+
+
+@pytest.fixture
+def session(store: Store) -> Iterator[Session]:
+    session = opened(store)
     yield session
     session.stop()
 
@@ -271,11 +277,8 @@ def test_a_write_that_ends_after_leaving_does_not_list_its_older_version(store: 
     """The writer is saving one version when the iteration is left with a later change:
     leaving writes and lists the later one, and the list keeps it when the earlier write's
     result comes in (it showed the earlier title, or "planning" for an iteration closed)."""
-    store.save(make_iteration())
     # As in the app, the writer only says it has a result; the results are taken in later.
-    session = Session(Store(store.data_dir), today=TODAY, wake=lambda: None)
-    session.history_read(session.read_history())
-    session.open(ID)
+    session = opened(store, wake=lambda: None)
     writing, release = threading.Event(), threading.Event()
     save = session.store.save
 
@@ -314,11 +317,8 @@ def test_the_disk_watcher_reading_a_save_as_it_lands_does_not_list_it_after_leav
     news. (Seen in the journey test: "Budgets ne" listed for "Budgets next".)"""
     import finops_tui.store as store_module
 
-    store.save(make_iteration())
     woken = threading.Event()
-    session = Session(Store(store.data_dir), today=TODAY, wake=woken.set)
-    session.history_read(session.read_history())
-    session.open(ID)
+    session = opened(store, wake=woken.set)
     watcher_read, release = threading.Event(), threading.Event()
     write_atomic, read = store_module.write_atomic, Store.read
 

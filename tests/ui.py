@@ -130,6 +130,12 @@ async def type_text(pilot: Pilot, text: str) -> None:
     await press(pilot, *text)
 
 
+def drawn(widget: Widget) -> list[str]:
+    """A widget's lines as they are on screen now (scroll bars left out)."""
+    view = widget.scrollable_content_region
+    return [widget.render_line(y).crop(0, view.width).text for y in range(view.height)]
+
+
 def laid_out(screen: Screen[Any]) -> bool:
     """The screen is mounted and has had its first layout: its widgets have their places and
     sizes, so what they draw can be read. (A screen is mounted a frame before that.)"""

@@ -113,7 +113,8 @@ class KeyBar(Widget, can_focus=False):
         app = self.app
         palette_key = app.COMMAND_PALETTE_BINDING if app.ENABLE_COMMAND_PALETTE else None
         focused = screen.focused
-        chain = [id(node) for node in (focused.ancestors_with_self if focused else (screen, app))]
+        nodes = focused.ancestors_with_self if focused else (screen, app)
+        rank = {id(node): place for place, node in enumerate(nodes)}
         keys: dict[str, tuple[tuple[int, int, int], Shown]] = {}
         palette: Shown | None = None
         for seen, (key, (node, binding, enabled, tooltip)) in enumerate(
@@ -124,9 +125,12 @@ class KeyBar(Widget, can_focus=False):
             if key == palette_key:
                 palette = Shown(key, display, binding.description, enabled, True, tip)
             elif binding.show and binding.action not in keys:
-                where = chain.index(id(node)) if id(node) in chain else len(chain)
                 declared = _declared(type(node))  # keys bound otherwise come after those
-                place = (where, declared.get(binding.action, len(declared)), seen)
+                place = (
+                    rank.get(id(node), len(rank)),
+                    declared.get(binding.action, len(declared)),
+                    seen,
+                )
                 shown = Shown(key, display, binding.description, enabled, False, tip)
                 keys[binding.action] = (place, shown)
         ordered = [shown for _place, shown in sorted(keys.values(), key=lambda kept: kept[0])]
