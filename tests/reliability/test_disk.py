@@ -14,7 +14,7 @@ from finops_tui.steps import Step
 from finops_tui.store import Store
 
 from ..conftest import make_iteration
-from ..ui import make_app, on_step, shown, type_text, wait_until
+from ..ui import home_ready, make_app, on_step, shown, type_text, wait_until
 
 
 def messages(app) -> str:
@@ -35,7 +35,7 @@ async def test_data_dir_is_a_file(tmp_path: Path) -> None:
     blocker.write_text("not a directory")
     app = make_app(Store(blocker), export_dir=tmp_path)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        await pilot.pause()
+        await home_ready(pilot)  # the data dir is read after the first paint
         assert "is a file, not a directory" in str(app.screen.query_one("#welcome").render())
         await pilot.press("n")
         await wait_until(pilot, lambda: on_step(app, Step.STAKEHOLDERS))
