@@ -3,15 +3,21 @@ following an edit, and the comparison of two iterations."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Sparkline
+from textual.widgets import DataTable
 
 from finops_tui.demo import seed
+from finops_tui.lenses import Lens
+from finops_tui.model import Iteration, Status
+from finops_tui.progress.tables import Section
 from finops_tui.screens.dialogs import PickDialog
 from finops_tui.screens.progress import CompareScreen, ProgressScreen, sparkline_text
 from finops_tui.steps import Step
 from finops_tui.store import Store
 from finops_tui.widgets.goal_matrix import GoalMatrix
+from finops_tui.widgets.score_bars import ScoreBar, ScoreBars, score_lines
 
 from .ui import TODAY, drawn, home_ready, make_app, on_step, open_step, shown, wait_until
 
@@ -54,9 +60,20 @@ async def test_the_grid_shows_each_capability_start_to_end_and_enter_opens_the_g
         assert rows["Cost allocation"] == ["2→4", "4→4", "4→…"]  # closed, closed, under way
         assert rows["Managing shared cost"][0] == "·"  # not in #1's scope
         assert rows["Goals achieved"] == ["1/2", "2/3", "0/2"]
-        # The highlighted capability lens by lens, and its sparkline.
+        # The highlighted capability lens by lens, and its score as bars on the 0-20 scale:
+        # 1, 2 and 2 are short bars (the first the shortest), not nothing, everything,
+        # everything.
         assert "Data analysis and showback" in str(app.screen.query_one("#lens-title").render())
-        assert app.screen.query_one("#spark", Sparkline).data == [1, 2, 2]
+        caption, *bars = [line.rstrip() for line in drawn(app.screen.query_one(ScoreBars))]
+        assert caption == "Score (0-20) per iteration"
+        assert [(b.split()[0], b.split()[-1]) for b in bars] == [
+            ("#1", "1→1"),
+            ("#2", "1→2"),
+            ("#3", "2→…"),
+        ]
+        lengths = [len(b.split()[1]) for b in bars]
+        width = len(bars[0]) - len("#1  1→1")
+        assert 0 < lengths[0] < lengths[1] == lengths[2] <= width // 5
         # Enter on Cost allocation in #2's column opens #2 at its goals, on that row.
         await pilot.press("down", "right")
         await pilot.press("enter")
@@ -136,3 +153,104 @@ async def test_the_lens_table_is_drawn_at_its_widths_as_soon_as_it_is_filled(sto
         screen.show_capability()  # as a highlight does, with no idle after it
         text = "\n".join(drawn(lenses))
         assert "Knowledge" in text and "Kno…" not in text
+
+
+def long_history(store: Store, count: int) -> None:
+    """`count` monthly iterations of one capability, cost allocation, its score rising from
+    5 by one a month (by a goal on the metrics lens); the last one under way."""
+    start = TODAY - timedelta(weeks=4 * count)
+    for number in range(1, count + 1):
+        starts = start + timedelta(weeks=4 * (number - 1))
+        iteration = Iteration.new(
+            f"{starts}-lh{number:02d}", number, starts, now=datetime(2026, 1, 1, tzinfo=UTC)
+        )
+        iteration.title = f"Month {number}"
+        iteration.set_scope(["cost-allocation", "budget-management", "data-analysis-showback"])
+        levels = [min(4, (4 + number) // 5 + (i < (4 + number) % 5)) for i in range(5)]
+        for lens, level in zip(Lens, levels, strict=True):
+            iteration.set_level("cost-allocation", lens, level)
+        if number < count:
+            iteration.status = Status.CLOSED
+        store.save(iteration)
+
+
+async def test_a_long_history_shows_its_latest_iterations_and_says_how_many(
+    store: Store,
+) -> None:
+    long_history(store, 9)
+    app = make_app(Store(store.data_dir))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await home_ready(pilot)
+        await open_progress(pilot)
+        screen = app.screen
+        # Nine iterations do not fit beside the lens names: the latest do, and the title
+        # says so; the table is drawn whole inside its panel.
+        title = str(screen.query_one("#lens-title").render())
+        assert title == "Cost allocation, lens by lens: the last 5 of 9"
+        lenses = screen.query_one("#lenses", DataTable)
+        assert [str(c.label) for c in lenses.ordered_columns] == [
+            "Lens", "#5", "#6", "#7", "#8", "#9"
+        ]  # fmt: skip
+        assert screen.query_one("#lens-panel").region.contains_region(lenses.region)
+        assert lenses.virtual_size.width <= lenses.region.width
+        # The bars: the newest seven, the last one #9 at 13 out of 20.
+        caption, *bars = [line.rstrip() for line in drawn(screen.query_one(ScoreBars))]
+        assert caption == "Score (0-20), the last 7 of 9"
+        assert [b.split()[0] for b in bars] == ["#3", "#4", "#5", "#6", "#7", "#8", "#9"]
+        assert bars[-1].endswith("13→…")
+        # The definitions, whole, under them.
+        definitions = " ".join(line.strip() for line in drawn(screen.query_one("#definitions")))
+        assert definitions.endswith("·: not in the iteration's scope.")
+        grid = screen.query_one("#grid", DataTable)
+        rows_at_24 = grid.region.height
+
+        # Below 24 lines the definitions give way to the grid, and at 60 columns fewer
+        # iterations fit beside the lens names.
+        await pilot.resize_terminal(60, 20)
+        await wait_until(pilot, lambda: not screen.query_one("#definitions").display)
+        await wait_until(pilot, lambda: len(lenses.ordered_columns) < 6)
+        assert grid.region.height >= 3 and screen.region.contains_region(grid.region)
+        assert rows_at_24 >= 5
+        header = [str(c.label) for c in lenses.ordered_columns]
+        assert header[0] == "Lens" and header[-1] == "#9" and len(header) < 6
+        assert lenses.virtual_size.width <= lenses.region.width
+
+
+def test_score_bars_are_on_the_fixed_0_to_20_scale() -> None:
+    bars = [
+        ScoreBar("#1", 0, "0→0"),
+        ScoreBar("#2", 1, "1→1"),
+        ScoreBar("#3", 10, "10→10"),
+        ScoreBar("#4", None, "·"),
+        ScoreBar("#5", 20, "20→…"),
+    ]
+    # 29 cells: "#1 ", 20 for the bar, " 10→10": a point a cell.
+    caption, *lines = [line.plain for line in score_lines(bars, 29, 6)]
+    assert caption == "Score (0-20) per iteration"
+    assert {len(line) for line in lines} == {29}  # the figures line up on the right
+    bar = {line.split()[0]: line[3:23] for line in lines}
+    assert bar["#1"].strip() == "" and lines[0].endswith(" 0→0")  # zero: no bar
+    assert bar["#2"].strip() == "█"
+    assert bar["#3"].strip() == "█" * 10
+    assert bar["#4"].strip() == "" and lines[3].endswith(" ·")
+    assert bar["#5"] == "█" * 20
+    # 39 cells: 30 for the bar, a point a cell and a half, drawn to the eighth.
+    drawn39 = [line.plain for line in score_lines(bars, 39, 6)[1:]]
+    bar = {line.split()[0]: line[3:33].strip() for line in drawn39}
+    assert (bar["#2"], bar["#3"], bar["#5"]) == ("█▌", "█" * 15, "█" * 30)
+    # Fewer lines than iterations: the newest, and the caption says so.
+    caption, *lines = [line.plain for line in score_lines(bars, 29, 3)]
+    assert caption == "Score (0-20), the last 2 of 5"
+    assert [line.split()[0] for line in lines] == ["#4", "#5"]
+    assert score_lines([], 29, 6) == []
+
+
+def test_a_table_keeps_its_row_names_and_the_last_columns_that_fit() -> None:
+    section = Section("t", ["Lens", "#1", "#2", "#3"], [["Knowledge", "1→1", "10→12", "3→…"]])
+    assert section.column_widths() == [9, 3, 5, 3]
+    assert section.last_columns(100) is section
+    # 9 + 2 for the names, then from the right: 3 + 2, 5 + 2, 3 + 2.
+    assert section.last_columns(9 + 2 + 5 + 7).header == ["Lens", "#2", "#3"]
+    assert section.last_columns(9 + 2 + 5 + 7).rows == [["Knowledge", "10→12", "3→…"]]
+    assert section.last_columns(9 + 2 + 5 + 6).header == ["Lens", "#3"]
+    assert section.last_columns(3).header == ["Lens", "#3"]  # at least the last one

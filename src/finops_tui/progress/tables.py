@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 from finops_tui.lenses import LENSES
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from finops_tui.progress.compare import Comparison, GoalLine
     from finops_tui.progress.trend import CapabilityTrend, IterationHead, Point, Trend
 
@@ -26,6 +28,11 @@ DEFINITIONS = (
     "starts at; end: the start with each goal's level reached applied, known once the "
     f"iteration is closed ({NOT_YET} until then). {NOT_SCOPED}: not in the iteration's scope."
 )
+SHORT_DEFINITIONS = (
+    "Score: the five lens levels added up (0-20), at the start → at the end, with the goals "
+    f"reached ({NOT_YET} while open). {NOT_SCOPED}: not in the iteration's scope."
+)
+"""`DEFINITIONS` in two lines of an 80-column terminal, for the Progress screen."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,37 @@ class Section:
     header: list[str]
     rows: list[list[str]]
     notes: list[str] = field(default_factory=list)
+
+    def column_widths(self, measure: Callable[[str], int] = len) -> list[int]:
+        """Each column's width: its widest cell, by `measure` (a terminal's: cells)."""
+        return [
+            max(map(measure, [label, *(row[i] for row in self.rows if i < len(row))]))
+            for i, label in enumerate(self.header)
+        ]
+
+    def last_columns(
+        self, width: int, measure: Callable[[str], int] = len, gap: int = 2
+    ) -> Section:
+        """The first column (the row labels) and as many of the last columns as fit in
+        `width` cells, each column taking `gap` more; at least the last one."""
+        widths = self.column_widths(measure)
+        if len(widths) < 2:
+            return self
+        room, keep = width - widths[0] - gap, 0
+        for w in reversed(widths[1:]):
+            if keep and w + gap > room:
+                break
+            room -= w + gap
+            keep += 1
+        if keep == len(widths) - 1:
+            return self
+        columns = [0, *range(len(widths) - keep, len(widths))]
+        return Section(
+            self.title,
+            [self.header[i] for i in columns],
+            [[row[i] for i in columns if i < len(row)] for row in self.rows],
+            self.notes,
+        )
 
 
 def column(head: IterationHead) -> str:

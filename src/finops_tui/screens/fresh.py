@@ -2,11 +2,11 @@
 
 Textual styles each widget as it mounts and then, when the screen is shown (its
 `ScreenResume`), styles the whole screen again; a screen with width breakpoints is styled a
-third time at its first resize, when it gets its breakpoint class. For a screen composed a
+third time at its first resize, when it gets its breakpoint classes. For a screen composed a
 moment ago both passes find the styles already there: they were about a tenth of the CPU
 time of starting the app and opening a step. `FreshScreen` is shown the first time without
 the second pass (through the event's `refresh_styles`, which Textual reads after the
-screen's own handlers ran), and is given its breakpoint class as it is made. A screen shown
+screen's own handlers ran), and is given its breakpoint classes as it is made. A screen shown
 again later (the list, back from an iteration) is styled again as Textual does, since the
 app may have changed meanwhile.
 """
@@ -32,11 +32,15 @@ class FreshScreen(Screen[Any]):
         super().__init__(*args, **kwargs)
         self._shown = False
         try:
-            width = self.app.size.width
+            size = self.app.size
         except RuntimeError:  # made outside a running app: the first resize sets the class
             return
-        if name := breakpoint_class(self.HORIZONTAL_BREAKPOINTS or [], width):
-            self.add_class(name, update=False)
+        for breakpoints, extent in (
+            (self.HORIZONTAL_BREAKPOINTS, size.width),
+            (self.VERTICAL_BREAKPOINTS, size.height),
+        ):
+            if name := breakpoint_class(breakpoints or [], extent):
+                self.add_class(name, update=False)
 
     @on(events.ScreenResume)
     def _keep_first_styles(self, event: events.ScreenResume) -> None:

@@ -1,6 +1,7 @@
 """Progress across iterations: every capability's score from start to end in each iteration,
-coloured by level; the highlighted capability lens by lens, with a sparkline of its score;
-goals achieved per iteration. Enter opens an iteration at its goals; `c` compares two.
+coloured by level, with a sparkline of it and the goals achieved per iteration; the
+highlighted capability lens by lens, and its score as bars on the 0-20 scale. Enter opens an
+iteration at its goals; `c` compares two.
 
 The trend is computed by `finops_tui.progress` (the same as `finops-tui progress`) from the
 history index, with the open iteration's unsaved edits, and follows every change.
@@ -13,18 +14,18 @@ from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import DataTable, Label, Sparkline, Static
+from textual.widgets import DataTable, Label, Static
 
 from finops_tui.progress.compare import Comparison, compare
 from finops_tui.progress.tables import (
-    DEFINITIONS,
     NOT_SCOPED,
+    SHORT_DEFINITIONS,
     TITLE,
     Section,
     column,
@@ -38,6 +39,7 @@ from finops_tui.session import Change, ChangeKind
 from finops_tui.steps import Step
 from finops_tui.widgets.key_bar import KeyBar
 from finops_tui.widgets.quiet import update_quietly
+from finops_tui.widgets.score_bars import ScoreBar, ScoreBars, level_style
 from finops_tui.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
@@ -45,15 +47,13 @@ if TYPE_CHECKING:
     from finops_tui.progress.facts import IterationFacts
     from finops_tui.progress.trend import Trend
 
-# A cell's colour says the capability's average level (score / 5): 0 … 4.
-LEVEL_STYLES = ("red", "dark_orange", "yellow", "green", "bold green")
 SPARK = "▁▂▃▄▅▆▇█"
 
 
 def _styled(text: str, score: int | None) -> Text:
     if score is None:
         return Text(text, style="dim")
-    return Text(text, style=LEVEL_STYLES[min(4, score // 5)])
+    return Text(text, style=level_style(score))
 
 
 def sparkline_text(scores: list[int | None]) -> str:
@@ -71,9 +71,8 @@ def fill_table(table: DataTable[Text], section: Section) -> None:
     follow the rows only on its next idle, and a frame drawn in between shows the labels'
     widths ("Kno…"), a flicker each time a highlight fills the table again."""
     table.clear(columns=True)
-    for index, label in enumerate(section.header):
-        cells = [row[index] for row in section.rows if index < len(row)]
-        table.add_column(label, width=max(map(cell_len, [label, *cells])))
+    for label, width in zip(section.header, section.column_widths(cell_len), strict=True):
+        table.add_column(label, width=width)
     for row in section.rows:
         table.add_row(*(Text(cell, no_wrap=True, overflow="ellipsis") for cell in row))
 
@@ -81,6 +80,8 @@ def fill_table(table: DataTable[Text], section: Section) -> None:
 class ProgressScreen(FreshScreen):
     """The maturity trend across every iteration of the data dir."""
 
+    # Below 24 lines the definitions give way to the tables (they are in the reports too).
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (24, "-tall")]
     BINDINGS = [
         Binding("escape", "back", "Back", id="progress-back"),
         Binding("c", "compare", "Compare", id="compare", tooltip="What changed between two"),
@@ -97,6 +98,8 @@ class ProgressScreen(FreshScreen):
         super().__init__()
         self._saved: list[IterationFacts] = []
         self.trend: Trend | None = None
+        self._lens_section: tuple[str, Section] | None = None
+        """The highlighted capability's name and its lens by lens table, before fitting."""
 
     @property
     def finops(self) -> FinOpsApp:
@@ -114,11 +117,8 @@ class ProgressScreen(FreshScreen):
                 with Vertical(id="lens-panel"):
                     yield Label(id="lens-title", classes="section-label")
                     yield DataTable(cursor_type="none", id="lenses")
-                with Vertical(id="spark-panel"):
-                    yield Label("Score over the iterations", classes="section-label")
-                    yield Sparkline([], id="spark")
-                    yield Static(id="goals-line")
-            yield Static(Content(DEFINITIONS), classes="hint", id="definitions")
+                yield ScoreBars(id="score-bars")
+            yield Static(Content(SHORT_DEFINITIONS), classes="hint", id="definitions")
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -218,30 +218,44 @@ class ProgressScreen(FreshScreen):
         trend = self.trend
         lenses = self.query_one("#lenses", DataTable)
         title = self.query_one("#lens-title", Label)
-        spark = self.query_one("#spark", Sparkline)
-        goals = self.query_one("#goals-line", Static)
+        bars = self.query_one(ScoreBars)
         if trend is None:
             return
-        update_quietly(
-            goals,
-            Content(
-                "Goals achieved: "
-                + " · ".join(
-                    f"{column(h)} {g.achieved}/{g.total}"
-                    for h, g in zip(trend.iterations, trend.goals, strict=True)
-                )
-            ),
-        )
         if not capability_id:
+            self._lens_section = None
             lenses.clear(columns=True)
             update_quietly(title, Content("Lens by lens: highlight a capability"))
-            spark.data = []
+            bars.show([])
             return
         capability = trend.capability(capability_id)
-        section = lens_section(trend, capability)
-        update_quietly(title, Content(section.title))
-        fill_table(lenses, section)
-        spark.data = [sum(p.latest) for p in capability.points]
+        self._lens_section = (capability.name, lens_section(trend, capability))
+        self._fit_lenses()
+        points = [capability.point(h.id) for h in trend.iterations]
+        bars.show(
+            [
+                ScoreBar(column(h), None if p is None else sum(p.latest), score_cell(p))
+                for h, p in zip(trend.iterations, points, strict=True)
+            ]
+        )
+
+    def _fit_lenses(self) -> None:
+        """The lens table with the latest iterations that fit the panel's width (the first
+        ones give way), and a title that says so. The name alone: the report's title adds
+        the id, which the panel has no room for."""
+        if self._lens_section is None:
+            return
+        name, section = self._lens_section
+        width = self.query_one("#lens-panel").content_region.width
+        fitted = section.last_columns(width, cell_len) if width else section
+        title = f"{name}, lens by lens"
+        if (shown := len(fitted.header)) < (total := len(section.header)):
+            title += f": the last {shown - 1} of {total - 1}"
+        update_quietly(self.query_one("#lens-title", Label), Content(title))
+        fill_table(self.query_one("#lenses", DataTable), fitted)
+
+    @on(events.Resize)
+    def _resized(self) -> None:
+        self.call_after_refresh(self._fit_lenses)
 
     @on(DataTable.CellSelected, "#grid")
     def _open(self) -> None:
