@@ -116,6 +116,10 @@ async def test_compare_two_iterations(store: Store) -> None:
             str(scope.get_row_at(i)[1]): str(scope.get_row_at(i)[0]) for i in range(scope.row_count)
         }
         assert marks["managing-anomalies"] == "+"
+        # No level moved from #2's end to #3's start: the section says so, as `diff` does.
+        titles = [section.title for section in app.screen.sections]
+        moved = app.screen.query_one(f"#section-{titles.index('Levels that moved')}")
+        assert drawn(moved)[0].strip() == "(none)"
         await pilot.press("escape")
         await wait_until(pilot, lambda: shown(app, ProgressScreen))
 

@@ -310,6 +310,7 @@ class CompareScreen(FreshScreen):
     def __init__(self, comparison: Comparison) -> None:
         super().__init__()
         self.comparison = comparison
+        self.sections = comparison_sections(comparison)
 
     def compose(self) -> ComposeResult:
         cmp = self.comparison
@@ -320,22 +321,22 @@ class CompareScreen(FreshScreen):
                 Content(f"What changed from #{cmp.before.head.number} to #{cmp.after.head.number}"),
                 classes="step-heading",
             )
-            for number, section in enumerate(comparison_sections(cmp)):
+            for number, section in enumerate(self.sections):
                 yield Label(Content(section.title), classes="section-label")
-                table: DataTable[Text] = DataTable(
-                    cursor_type="row", id=f"section-{number}", classes="compare-table"
-                )
-                yield table
+                if section.rows:
+                    yield DataTable(
+                        cursor_type="row", id=f"section-{number}", classes="compare-table"
+                    )
+                else:  # as `diff` says it
+                    yield Static(Content("(none)"), classes="hint", id=f"section-{number}")
                 for note in section.notes:
                     yield Static(Content(note), classes="hint")
         yield KeyBar()
 
     def on_mount(self) -> None:
-        for number, section in enumerate(comparison_sections(self.comparison)):
-            table = self.query_one(f"#section-{number}", DataTable)
-            fill_table(table, section)
-            if not section.rows:
-                table.display = False
+        for number, section in enumerate(self.sections):
+            if section.rows:
+                fill_table(self.query_one(f"#section-{number}", DataTable), section)
         self.query(DataTable).first().focus()
 
     def action_back(self) -> None:
