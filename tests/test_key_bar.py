@@ -8,12 +8,29 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Input, Static, TextArea
 
+from finops_tui.demo import seed
+from finops_tui.model import Stakeholders
+from finops_tui.screens.dialogs import PickDialog
+from finops_tui.screens.home import HomeScreen
+from finops_tui.screens.stakeholders import PeopleTable
 from finops_tui.steps import Step
 from finops_tui.store import Store
-from finops_tui.widgets.key_bar import KeyBar
+from finops_tui.terms import Status
+from finops_tui.widgets.key_bar import KeyBar, Shown
 
 from .conftest import make_iteration
-from .ui import home_ready, make_app, open_step, type_text, wait_until
+from .ui import (
+    TODAY,
+    home_ready,
+    make_app,
+    on_step,
+    open_step,
+    saved,
+    saved_files,
+    shown,
+    type_text,
+    wait_until,
+)
 
 
 class Keys(Screen[None]):
@@ -139,3 +156,77 @@ async def test_the_step_keys_keep_their_places_in_a_text_area(store: Store) -> N
         await wait_until(pilot, lambda: any(k.key == "f7" for k in bar.keys))
         assert [(k.display, k.description) for k in bar.keys] == in_title
         assert drawn(bar).startswith(" ^n Next  ^r Back  esc Home  F1 Keys ")
+
+
+def key(bar: KeyBar, description: str) -> Shown:
+    return next(k for k in bar.keys if k.description == description)
+
+
+def notified(app: App[object], text: str) -> bool:
+    return any(text in n.message for n in app._notifications)
+
+
+async def test_a_dimmed_key_on_the_list_says_why_then_acts_once_it_can(store: Store) -> None:
+    seed(store, TODAY)  # #1 and #2 closed, #3 under way and highlighted
+    app = make_app(Store(store.data_dir))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await home_ready(pilot)
+        bar = app.screen.query_one(KeyBar)
+        why = "Start next follows a closed iteration, and #3 is active"
+        await wait_until(pilot, lambda: bar.keys and key(bar, "Start next").why_not)
+        assert not key(bar, "Start next").enabled
+        assert key(bar, "Start next").tooltip.startswith(why)  # under the pointer too
+        files = saved_files(store)
+        await pilot.press("s")
+        await wait_until(pilot, lambda: notified(app, why))
+        assert isinstance(app.screen, HomeScreen) and saved_files(store) == files
+        # A click on the dimmed key says the same, once more.
+        app.clear_notifications()
+        await pilot.click(KeyBar, offset=(drawn(bar).index(" s Start next") + 2, 0))
+        await wait_until(pilot, lambda: notified(app, why))
+        # On #2, closed, the key is bright and starts the iteration after it, and says
+        # first that #3 already does.
+        await pilot.press("down")
+        await wait_until(pilot, lambda: key(bar, "Start next").enabled)
+        await pilot.press("s")
+        await wait_until(pilot, lambda: shown(app, PickDialog))
+        title = str(app.screen.query_one(".dialog-title").render())
+        assert "already continues #2" in title
+
+
+async def test_keys_of_the_plan_say_why_without_a_goal_or_on_a_closed_iteration(
+    store: Store,
+) -> None:
+    store.save(make_iteration(goals=[], stakeholders=Stakeholders()))
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await home_ready(pilot)
+        await open_step(pilot, Step.PLAN)
+        bar = app.screen.query_one(KeyBar)
+        await wait_until(pilot, lambda: bar.keys and not key(bar, "Add").enabled)
+        await pilot.press("a")
+        await wait_until(pilot, lambda: notified(app, "There is no goal to plan for"))
+        assert on_step(app, Step.PLAN)  # no dialog
+        # Back on the Stakeholders step, with nobody listed: x on the people says so.
+        await pilot.press("ctrl+r", "ctrl+r", "ctrl+r")
+        await wait_until(pilot, lambda: on_step(app, Step.STAKEHOLDERS))
+        app.screen.query_one(PeopleTable).focus()
+        await pilot.press("x")
+        await wait_until(pilot, lambda: notified(app, "There is nobody on the list yet"))
+        assert on_step(app, Step.STAKEHOLDERS)
+
+
+async def test_a_closed_iterations_keys_say_how_to_change_it(store: Store) -> None:
+    iteration = make_iteration()
+    iteration.status = Status.CLOSED
+    store.save(iteration)
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await home_ready(pilot)
+        await open_step(pilot, Step.STAKEHOLDERS)
+        app.screen.query_one(PeopleTable).focus()
+        bar = app.screen.query_one(KeyBar)
+        await wait_until(pilot, lambda: bar.keys and not key(bar, "Add person").enabled)
+        await pilot.press("a")
+        await wait_until(pilot, lambda: notified(app, "is closed: reopen it from the palette"))
+        assert on_step(app, Step.STAKEHOLDERS) and len(saved(store)["stakeholders"]["people"]) == 2

@@ -13,7 +13,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Input, Static, TextArea
 
-from finops_tui.screens.fresh import FreshScreen
+from finops_tui.screens.explained import ExplainedScreen
 from finops_tui.session import Change, ChangeKind, NotEditable
 from finops_tui.steps import Step
 from finops_tui.widgets.key_bar import KeyBar
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from finops_tui.session import Session
 
 
-class StepScreen(FreshScreen):
+class StepScreen(ExplainedScreen):
     """A step of the open iteration. Subclasses compose the body, set STEP, and `follow`."""
 
     STEP: ClassVar[Step]
@@ -80,6 +80,15 @@ class StepScreen(FreshScreen):
     def read_only(self) -> bool:
         """Closed, or its framework's catalogue is not installed here."""
         return self.iteration.read_only or self.iteration.catalog_missing
+
+    def read_only_reason(self) -> str | None:
+        """Why the iteration cannot be changed here, for a key that would change it."""
+        iteration = self.iteration
+        if iteration.catalog_missing:
+            return f"Read-only: catalogue {iteration.framework!r} is not installed here."
+        if self.read_only:
+            return f"#{iteration.number} is closed: reopen it from the palette to change it."
+        return None
 
     def compose(self) -> ComposeResult:
         self._composed_read_only = self.read_only

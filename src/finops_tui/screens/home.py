@@ -12,7 +12,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import DataTable, Static
 
-from finops_tui.screens.fresh import FreshScreen
+from finops_tui.screens.explained import ExplainedScreen
 from finops_tui.session import ChangeKind
 from finops_tui.store import StoreError
 from finops_tui.terms import Status
@@ -50,7 +50,7 @@ No iteration could be read: the files below are left exactly as they are
 Press  n  to start a new iteration anyway."""
 
 
-class HomeScreen(FreshScreen):
+class HomeScreen(ExplainedScreen):
     """The list of iterations: open one, start a new or the next one, delete one."""
 
     BINDINGS = [
@@ -213,13 +213,18 @@ class HomeScreen(FreshScreen):
             self.notify(str(exc), title="Cannot open", severity="error", markup=False)
             return None
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("open", "delete", "export"):
-            return self.selected is not None or None
-        if action == "start_next":
-            selected = self.selected
-            return (selected is not None and selected.status == Status.CLOSED) or None
-        return True
+    def why_not(self, action: str) -> str | None:
+        if action not in ("open", "delete", "export", "start_next"):
+            return None
+        if (selected := self.selected) is None:
+            return "There is no iteration yet: n starts the first one."
+        if action == "start_next" and selected.status != Status.CLOSED:
+            return (
+                f"Start next follows a closed iteration, and #{selected.number} is "
+                f"{selected.status}: close it at its Review step (Enter opens it), or press n "
+                "for a new iteration."
+            )
+        return None
 
     @on(DataTable.RowHighlighted)
     def _highlighted(self) -> None:
@@ -227,23 +232,27 @@ class HomeScreen(FreshScreen):
 
     @on(DataTable.RowSelected)
     def action_open(self) -> None:
-        if (selected := self.selected) is not None:
+        if not self.refused("open") and (selected := self.selected) is not None:
             self.finops.open_iteration(selected.id)
 
     def action_export(self) -> None:
-        if (iteration := self._selected_iteration()) is not None:
+        if not self.refused("export") and (iteration := self._selected_iteration()) is not None:
             self.finops.export_iteration(iteration)
 
     def action_new(self) -> None:
         self.finops.new_iteration()
 
     def action_start_next(self) -> None:
+        if self.refused("start_next"):
+            return
         source = self._selected_iteration()
         if source is not None and source.status is Status.CLOSED:
             self.finops.offer_next_iteration(source)
 
     @work
     async def action_delete(self) -> None:
+        if self.refused("delete"):
+            return
         iteration = self._selected_iteration()
         if iteration is None:
             return

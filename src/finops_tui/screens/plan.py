@@ -23,6 +23,9 @@ if TYPE_CHECKING:
     from finops_tui.session import Change
 
 STATUS_CHOICES = tuple((s.value, s) for s in ActionStatus)
+PLAN_ACTIONS = frozenset(
+    {"add_action", "cycle_status", "edit_action", "move_action", "remove_action", "copy_url"}
+)
 
 
 def goal_prompt(goal: Goal, capability_name: str) -> Content:
@@ -201,19 +204,20 @@ class PlanScreen(StepScreen):
             return None
         return min(self.actions_table.cursor_row, len(goal.actions) - 1)
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "add_action":
-            return (self.goal is not None and not self.read_only) or None
-        if action in ("cycle_status", "remove_action"):
-            return (self._action() is not None and not self.read_only) or None
-        if action == "move_action":
-            movable = self._action() is not None and len(self.iteration.goals) > 1
-            return (movable and not self.read_only) or None
-        if action == "edit_action":
-            return self._action() is not None or None
+    def why_not(self, action: str) -> str | None:
+        if action not in PLAN_ACTIONS:
+            return None
+        if self.goal is None:
+            return "There is no goal to plan for: goals are set at step 3, Goals (^r goes back)."
         if action == "copy_url":
-            return self.goal is not None or None
-        return super().check_action(action, parameters)
+            return None
+        if action != "edit_action" and (reason := self.read_only_reason()):
+            return reason
+        if action != "add_action" and self._action() is None:
+            return "This goal has no action yet: a adds one."
+        if action == "move_action" and len(self.iteration.goals) < 2:
+            return "Moving an action takes a second goal to move it to."
+        return None
 
     def _form(self, action: Action | None) -> list[FormField]:
         people = [p.name for p in self.iteration.stakeholders.people]
@@ -253,7 +257,7 @@ class PlanScreen(StepScreen):
     @work
     async def action_add_action(self) -> None:
         goal = self.goal
-        if goal is None or self.read_only:
+        if self.refused("add_action") or goal is None:
             return
         goal_id = goal.id
         values = await self.app.push_screen_wait(
@@ -267,7 +271,7 @@ class PlanScreen(StepScreen):
     @work
     async def action_move_action(self) -> None:
         goal, action, index = self.goal, self._action(), self._action_index()
-        if goal is None or action is None or index is None or self.read_only:
+        if self.refused("move_action") or goal is None or action is None or index is None:
             return
         others = [g for g in self.iteration.goals if g.id != goal.id]
         to = await self.app.push_screen_wait(
@@ -285,7 +289,7 @@ class PlanScreen(StepScreen):
     @work
     async def action_edit_action(self) -> None:
         goal, action = self.goal, self._action()
-        if goal is None or action is None:
+        if self.refused("edit_action") or goal is None or action is None:
             return
         goal_id, index = goal.id, self._action_index()
         values = await self.app.push_screen_wait(
@@ -299,7 +303,7 @@ class PlanScreen(StepScreen):
 
     def action_cycle_status(self) -> None:
         goal, action = self.goal, self._action()
-        if goal is None or action is None or self.read_only:
+        if self.refused("cycle_status") or goal is None or action is None:
             return
         goal_id, index = goal.id, self._action_index()
         self.edit(f"status of “{action.title}”", lambda it: it.advance_action(goal_id, index))
@@ -307,7 +311,7 @@ class PlanScreen(StepScreen):
     @work
     async def action_remove_action(self) -> None:
         goal, action = self.goal, self._action()
-        if goal is None or action is None or self.read_only:
+        if self.refused("remove_action") or goal is None or action is None:
             return
         goal_id, index = goal.id, self._action_index()
         if await self.app.push_screen_wait(
@@ -318,7 +322,7 @@ class PlanScreen(StepScreen):
             )
 
     def action_copy_url(self) -> None:
-        if (goal := self.goal) is not None:
+        if not self.refused("copy_url") and (goal := self.goal) is not None:
             url = self.finops.catalog.capability(goal.capability).url
             self.app.copy_to_clipboard(url)
             self.notify(f"Copied {url}", markup=False)

@@ -143,13 +143,13 @@ class ScopeScreen(StepScreen):
             self.checklist.set_checked(self.iteration.capabilities)
         self.show_counter()
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "preset" and self.read_only:
-            return None
-        return super().check_action(action, parameters)
+    def why_not(self, action: str) -> str | None:
+        return self.read_only_reason() if action == "preset" else None
 
     @work
     async def action_preset(self) -> None:
+        if self.refused("preset"):
+            return
         catalog = self.finops.catalog
         options = [
             (

@@ -249,12 +249,12 @@ class StakeholdersScreen(StepScreen):
 
     # -- people -------------------------------------------------------------------------------
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("add_person", "edit_person", "remove_person") and self.read_only:
-            return action == "edit_person" or None
-        if action in ("edit_person", "remove_person"):
-            return bool(self.iteration.stakeholders.people) or None
-        return super().check_action(action, parameters)
+    def why_not(self, action: str) -> str | None:
+        if action in ("add_person", "remove_person") and (reason := self.read_only_reason()):
+            return reason
+        if action in ("edit_person", "remove_person") and not self.iteration.stakeholders.people:
+            return "There is nobody on the list yet: a adds a person."
+        return None
 
     def _person_form(self, person: Person | None) -> list[FormField]:
         return [
@@ -276,6 +276,8 @@ class StakeholdersScreen(StepScreen):
 
     @work
     async def action_add_person(self) -> None:
+        if self.refused("add_person"):
+            return
         values = await self.app.push_screen_wait(
             FormDialog("Add a person", self._person_form(None))
         )
@@ -287,7 +289,7 @@ class StakeholdersScreen(StepScreen):
     @work
     async def action_edit_person(self) -> None:
         people = self.iteration.stakeholders.people
-        if not people:
+        if self.refused("edit_person") or not people:
             return
         index = self.query_one(PeopleTable).cursor_row
         values = await self.app.push_screen_wait(
@@ -299,7 +301,7 @@ class StakeholdersScreen(StepScreen):
     @work
     async def action_remove_person(self) -> None:
         people = self.iteration.stakeholders.people
-        if not people or self.read_only:
+        if self.refused("remove_person") or not people:
             return
         index = self.query_one(PeopleTable).cursor_row
         name = people[index].name

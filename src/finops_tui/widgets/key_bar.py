@@ -39,6 +39,9 @@ class Shown(NamedTuple):
     """The command palette's key, shown at the right."""
     tooltip: str = ""
     """Shown while the pointer rests on the key (else its description)."""
+    why_not: str = ""
+    """Why an `ExplainedScreen` says the key cannot act now (dimmed, yet pressed by a click,
+    which shows this)."""
 
 
 @cache
@@ -53,9 +56,18 @@ def _declared(node_type: type) -> dict[str, int]:
     return places
 
 
+def _why_not(screen: Screen[object], node: object, action: str) -> str:
+    """Why the screen (an `ExplainedScreen`) says its action cannot run now; "" if it can."""
+    why_not = getattr(screen, "why_not", None)
+    if why_not is None or not (node is screen or action.startswith("screen.")):
+        return ""
+    return why_not(action.removeprefix("screen.")) or ""
+
+
 class KeyBar(Widget, can_focus=False):
     """The screen's shown keys (`Binding(show=True)`), each "key description", and the
-    command palette's key at the right; disabled keys dimmed."""
+    command palette's key at the right; disabled keys dimmed, and the keys an
+    `ExplainedScreen` says cannot act now."""
 
     ALLOW_SELECT = False
     COMPONENT_CLASSES = {"key-bar--key", "key-bar--description", "key-bar--hover"}
@@ -120,8 +132,10 @@ class KeyBar(Widget, can_focus=False):
         for seen, (key, (node, binding, enabled, tooltip)) in enumerate(
             screen.active_bindings.items()
         ):
+            why = _why_not(screen, node, binding.action) if enabled else ""
+            enabled = enabled and not why
             display = app.get_key_display(binding)
-            tip = tooltip or binding.tooltip
+            tip = why or tooltip or binding.tooltip
             if key == palette_key:
                 palette = Shown(key, display, binding.description, enabled, True, tip)
             elif binding.show and binding.action not in keys:
@@ -131,7 +145,7 @@ class KeyBar(Widget, can_focus=False):
                     declared.get(binding.action, len(declared)),
                     seen,
                 )
-                shown = Shown(key, display, binding.description, enabled, False, tip)
+                shown = Shown(key, display, binding.description, enabled, False, tip, why)
                 keys[binding.action] = (place, shown)
         ordered = [shown for _place, shown in sorted(keys.values(), key=lambda kept: kept[0])]
         return (*ordered, *([palette] if palette else []))
@@ -214,7 +228,7 @@ class KeyBar(Widget, can_focus=False):
         if shown is None:
             return
         event.stop()
-        if shown.enabled:
+        if shown.enabled or shown.why_not:  # the latter to say why not
             self.app.simulate_key(shown.key)
         else:
             self.app.bell()
