@@ -228,5 +228,18 @@ async def test_a_closed_iterations_keys_say_how_to_change_it(store: Store) -> No
         bar = app.screen.query_one(KeyBar)
         await wait_until(pilot, lambda: bar.keys and not key(bar, "Add person").enabled)
         await pilot.press("a")
-        await wait_until(pilot, lambda: notified(app, "is closed: reopen it from the palette"))
+        closed = "#3 is closed: reopen it from the palette to change it."
+        await wait_until(pilot, lambda: notified(app, closed))
         assert on_step(app, Step.STAKEHOLDERS) and len(saved(store)["stakeholders"]["people"]) == 2
+        # On the Goals step, the matrix's level and target keys say the same.
+        before = saved(store)
+        await pilot.press("ctrl+n", "ctrl+n")
+        await wait_until(pilot, lambda: on_step(app, Step.GOALS))
+        bar = app.screen.query_one(KeyBar)
+        await wait_until(pilot, lambda: key(bar, "Target").why_not == closed)
+        assert not key(bar, "Level").enabled and key(bar, "Edit").enabled
+        app.clear_notifications()
+        await pilot.press("plus", "3")
+        await wait_until(pilot, lambda: app._notifications)
+        assert {n.message for n in app._notifications} == {closed}
+        assert saved(store) == before

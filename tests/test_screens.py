@@ -288,6 +288,11 @@ async def test_closed_iterations_are_read_only(store: Store) -> None:
         app.show_step(Step.GOALS)
         await wait_until(pilot, lambda: on_step(app, Step.GOALS))
         await pilot.press("4", "plus")
+        await wait_until(pilot, lambda: app._notifications)
+        assert {n.message for n in app._notifications} == {
+            "#3 is closed: reopen it from the palette to change it."
+        }
+        app.clear_notifications()
         app.show_step(Step.STAKEHOLDERS)
         await wait_until(pilot, lambda: app.screen.query("#title"))
         assert app.screen.query_one("#title", Input).disabled

@@ -11,6 +11,7 @@ action).
 from __future__ import annotations
 
 from finops_tui.screens.fresh import FreshScreen
+from finops_tui.widgets.key_bar import say_why_not
 
 
 class ExplainedScreen(FreshScreen):
@@ -22,7 +23,4 @@ class ExplainedScreen(FreshScreen):
 
     def refused(self, action: str) -> bool:
         """Whether `action` cannot run now; if so, why is shown."""
-        if (reason := self.why_not(action)) is None:
-            return False
-        self.notify(reason, timeout=6, markup=False)
-        return True
+        return say_why_not(self, self.why_not(action))

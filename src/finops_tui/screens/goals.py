@@ -57,7 +57,7 @@ class GoalsScreen(StepScreen):
             yield GoalMatrix(
                 self.iteration,
                 self.finops.catalog,
-                read_only=self.read_only,
+                read_only=self.read_only_reason() or "",
                 start_at=place if isinstance(place, Cell) else None,
                 previous_end=self._previous_ends(),
                 id="matrix",

@@ -23,6 +23,7 @@ from textual.strip import Strip
 from finops_tui.catalog import Catalog
 from finops_tui.lenses import LENSES, MAX_LEVEL, MIN_LEVEL, Lens
 from finops_tui.model import Iteration
+from finops_tui.widgets.key_bar import say_why_not
 
 SHORT = {
     Lens.KNOWLEDGE: "Knowl.",
@@ -182,12 +183,14 @@ class GoalMatrix(ScrollView, can_focus=True, inherit_bindings=False):
         iteration: Iteration,
         catalog: Catalog,
         *,
-        read_only: bool = False,
+        read_only: str = "",
         start_at: Cell | None = None,
         previous_end: dict[tuple[str, Lens], int] | None = None,
         id: str | None = None,
     ) -> None:
-        """`start_at`: the cell the cursor starts on (else the top left one);
+        """`read_only`: why levels and targets cannot be changed (a level or target key says
+        it), or "" where they can; `start_at`: the cell the cursor starts on (else the top left
+        one);
         `previous_end`: where the previous iteration ended, by cell (shown dimmed, `·n`, where
         the cell's level differs from it)."""
         super().__init__(id=id)
@@ -435,10 +438,12 @@ class GoalMatrix(ScrollView, can_focus=True, inherit_bindings=False):
 
     # -- levels and goals ---------------------------------------------------------------------
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("set_level", "set_typed_level", "move_target") and self.read_only:
+    def why_not(self, action: str) -> str | None:
+        """Why a level or target key cannot act now: the key bar dims it, and pressed it says
+        this (a key Textual disables would do nothing)."""
+        if action.partition("(")[0] not in ("set_level", "set_typed_level", "move_target"):
             return None
-        return True
+        return self.read_only or None
 
     def on_key(self, event: events.Key) -> None:
         # The level binding is one for all five digits: it reads which one was typed.
@@ -449,12 +454,14 @@ class GoalMatrix(ScrollView, can_focus=True, inherit_bindings=False):
             self.action_set_level(int(self._typed))
 
     def action_set_level(self, level: int) -> None:
+        if say_why_not(self, self.why_not("set_level")):
+            return
         cell = self.cell
         if cell is not None and self.iteration.level(cell.capability, cell.lens) != level:
             self.post_message(self.LevelChosen(cell, level))
 
     def action_move_target(self, step: int) -> None:
-        if (cell := self.cell) is not None:
+        if not say_why_not(self, self.why_not("move_target")) and (cell := self.cell) is not None:
             self.post_message(self.TargetMoved(cell, step))
 
     def action_edit_goal(self) -> None:

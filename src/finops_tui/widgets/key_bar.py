@@ -7,6 +7,10 @@ mounts, which made the footer the largest cost of moving between fields. The key
 one widget that draws one line: it is drawn again only when the keys it shows change.
 It looks like the footer; as there, a key shows its tooltip under the pointer and a
 click presses it.
+
+A key that cannot act now is dimmed. Where the node that binds it (or, for a `screen.`
+action, the screen) says why in its `why_not(action)`, the key stays pressable so that it can
+say so (`say_why_not`), its tooltip is that sentence, and a click presses it too.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from textual.style import Style
 from textual.widget import Widget
 
 if TYPE_CHECKING:
+    from textual.dom import DOMNode
     from textual.screen import Screen
 
 GAP = 1
@@ -57,11 +62,20 @@ def _declared(node_type: type) -> dict[str, int]:
 
 
 def _why_not(screen: Screen[object], node: object, action: str) -> str:
-    """Why the screen (an `ExplainedScreen`) says its action cannot run now; "" if it can."""
-    why_not = getattr(screen, "why_not", None)
-    if why_not is None or not (node is screen or action.startswith("screen.")):
-        return ""
-    return why_not(action.removeprefix("screen.")) or ""
+    """Why the node of a binding (or for `screen.` actions, the screen) says the action cannot
+    run now, in its `why_not` (an `ExplainedScreen`, the goal matrix); "" if it can."""
+    owner = screen if action.startswith("screen.") else node
+    why_not = getattr(owner, "why_not", None)
+    return (why_not(action.removeprefix("screen.")) or "") if why_not is not None else ""
+
+
+def say_why_not(node: DOMNode, reason: str | None) -> bool:
+    """Show `reason`, if there is one (a `why_not`'s, as its key is pressed): whether there
+    was."""
+    if reason is None:
+        return False
+    node.notify(reason, timeout=6, markup=False)
+    return True
 
 
 class KeyBar(Widget, can_focus=False):
