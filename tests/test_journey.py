@@ -4,7 +4,7 @@ there and what is in the file. A change made anywhere shows everywhere, without 
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 
 from rich.console import Console
 from textual.pilot import Pilot
@@ -195,6 +195,38 @@ async def test_enter_then_escape_on_an_empty_cell_leaves_no_goal_and_save_makes_
         assert goal["statement"] == "Automate the alerts"
         await pilot.press("ctrl+z")  # one step: the goal and its text go together
         await wait_until(pilot, lambda: "goals" not in saved(store))
+
+
+async def test_a_bad_due_date_keeps_the_dialog_open_on_that_field_until_it_is_put_right(
+    store: Store,
+) -> None:
+    store.save(make_iteration(goals=[]))
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_matrix_at(pilot, 0, 4)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: shown(app, FormDialog))
+        await type_text(pilot, "Automate the alerts")
+        await pilot.press("enter", "enter", "enter", "enter")  # to Due
+        await type_text(pilot, "2027-02-30")
+        await pilot.press("tab")
+        assert app.focused is app.screen.query_one("#save")
+        await pilot.press("enter")  # Save: refused
+        await wait_until(pilot, lambda: any(n.message.startswith("Check Due") for n in
+                                            app._notifications))  # fmt: skip
+        dialog = app.screen
+        assert isinstance(dialog, FormDialog)
+        assert [n.message for n in app._notifications] == ["Check Due: the reason is under it."]
+        assert str(dialog.query_one("#error-due").render()).startswith("'2027-02-30' is not a date")
+        # The focus is back on the date, to put it right; Enter there saves.
+        assert app.focused is dialog.query_one("#field-due")
+        await pilot.press("ctrl+u")
+        await type_text(pilot, "2027-02-26")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: on_step(app, Step.GOALS))
+        await wait_until(pilot, lambda: goal_ids(store) == ["g1"])
+        assert saved(store)["goals"][0]["due"] == date(2027, 2, 26)
+        assert saved(store)["goals"][0]["statement"] == "Automate the alerts"
 
 
 async def test_undo_reaches_a_typed_title_and_the_list_follows(store: Store) -> None:

@@ -169,7 +169,7 @@ class FormDialog(Dialog[dict[str, Any]]):
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
         values: dict[str, Any] = {}
-        ok = True
+        bad: list[FormField] = []
         for field in self.fields:
             widget = self.query_one(f"#field-{field.key}")
             error = self.query_one(f"#error-{field.key}", Static)
@@ -184,17 +184,22 @@ class FormDialog(Dialog[dict[str, Any]]):
                         value = parse_date(value)
                     except ValueError as exc:
                         error.update(Content(str(exc)))
-                        ok = False
+                        bad.append(field)
                         continue
             if field.required and (value is None or (isinstance(value, str) and not value.strip())):
                 error.update(Content(f"{field.label} is required"))
-                ok = False
+                bad.append(field)
                 continue
             values[field.key] = value
-        if ok:
+        if not bad:
             self.dismiss(values)
-        else:
-            self.notify("Please check the fields marked below them.", severity="warning")
+            return
+        # The first field to put right gets the focus; the message names them all.
+        self.query_one(f"#field-{bad[0].key}").focus()
+        labels = [f.label for f in bad]
+        names = " and ".join([", ".join(labels[:-1]), labels[-1]] if len(labels) > 1 else labels)
+        where = "under it" if len(bad) == 1 else "under each"
+        self.notify(f"Check {names}: the reason is {where}.", severity="warning", markup=False)
 
     @on(Button.Pressed, "#cancel")
     def _cancel(self) -> None:
