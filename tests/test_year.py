@@ -222,7 +222,11 @@ async def test_closing_says_what_is_still_open_and_the_next_iteration_picks_it_u
         assert saved(store)["status"] == "active"
         app.screen.query_one("#close").press()
         await wait_until(pilot, lambda: shown(app, ConfirmDialog))
-        await pilot.press("y")
+        # "Not yet" has the focus; the left arrow goes to "Close it", Enter presses it.
+        assert app.focused is app.screen.query_one("#no")
+        await pilot.press("left")
+        assert app.focused is app.screen.query_one("#yes")
+        await pilot.press("enter")
         await wait_until(pilot, lambda: saved(store)["status"] == "closed")
         await wait_until(pilot, lambda: app.screen.query("#start-next"))
         app.screen.query_one("#start-next").press()

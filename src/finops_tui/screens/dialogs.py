@@ -207,11 +207,14 @@ class FormDialog(Dialog[dict[str, Any]]):
 
 
 class ConfirmDialog(Dialog[bool]):
-    """A yes/no question; `y` or Enter on Yes confirms, `n` or Escape declines."""
+    """A yes/no question; `y` or Enter on Yes confirms, `n` or Escape declines; the arrows
+    move between the two buttons (the safe one has the focus first)."""
 
     BINDINGS = [
         Binding("escape,n", "answer(False)", "No"),
         Binding("y", "answer(True)", "Yes"),
+        Binding("left", "app.focus_previous", "Previous button", show=False),
+        Binding("right", "app.focus_next", "Next button", show=False),
     ]
 
     def __init__(self, question: str, *, yes: str = "Yes", no: str = "No") -> None:
