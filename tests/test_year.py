@@ -53,6 +53,15 @@ async def test_start_next_on_an_iteration_that_already_has_one_offers_to_open_it
         await pilot.press("enter")  # "Open #3", the first choice
         await wait_until(pilot, lambda: on_step(app, Step.STAKEHOLDERS))
         assert app.session.iteration.number == 3
+        # #2 itself, opened, is at its Review with the focus on its outcomes: the next
+        # iteration is there already.
+        await pilot.press("escape")
+        await home_ready(pilot)
+        highlight(app, 2)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: on_step(app, Step.REVIEW))
+        assert app.session.iteration.number == 2
+        assert app.focused is app.screen.query_one("#outcomes")
     assert len(store.files()) == 3  # no second follow-on
 
 
@@ -228,8 +237,10 @@ async def test_closing_says_what_is_still_open_and_the_next_iteration_picks_it_u
         assert app.focused is app.screen.query_one("#yes")
         await pilot.press("enter")
         await wait_until(pilot, lambda: saved(store)["status"] == "closed")
+        # Closed, with nothing after it yet: the focus is on starting the next iteration.
         await wait_until(pilot, lambda: app.screen.query("#start-next"))
-        app.screen.query_one("#start-next").press()
+        await wait_until(pilot, lambda: app.focused is app.screen.query_one("#start-next"))
+        await pilot.press("enter")
         await wait_until(pilot, lambda: shown(app, PickDialog))
         offer = rendered(app.screen.query_one(".dialog-title"))
         assert "finops-2025 is the current" in offer and "Budget management →" in offer

@@ -95,7 +95,11 @@ class ReviewScreen(StepScreen):
         table.add_column("Measured", key="measured", width=17)
         table.add_column("Evidence", key="evidence", width=12)
         self.fill()
-        table.focus()
+        # Closed, and nothing continues it yet: what comes next is the next iteration.
+        if self.iteration.read_only and not self.session.followers_of(self.iteration.id):
+            self.query_one("#start-next", Button).focus()
+        else:
+            table.focus()
 
     def fill(self) -> None:
         table = self.query_one(OutcomeTable)
