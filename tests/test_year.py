@@ -16,6 +16,7 @@ from finops_tui.model import Action, Outcome
 from finops_tui.screens.dialogs import ConfirmDialog, FormDialog, PickDialog
 from finops_tui.screens.export import ExportDialog
 from finops_tui.screens.home import HomeScreen
+from finops_tui.screens.progress import ProgressScreen
 from finops_tui.steps import Step
 from finops_tui.store import Store
 from finops_tui.widgets.goal_matrix import Cell, GoalMatrix
@@ -23,7 +24,18 @@ from finops_tui.widgets.key_bar import KeyBar
 from finops_tui.widgets.step_bar import StepBar
 
 from .conftest import make_iteration, without_ids
-from .ui import TODAY, home_ready, make_app, on_step, open_step, saved, shown, type_text, wait_until
+from .ui import (
+    TODAY,
+    clipped,
+    home_ready,
+    make_app,
+    on_step,
+    open_step,
+    saved,
+    shown,
+    type_text,
+    wait_until,
+)
 
 ID = "2026-11-28-k3f9"
 
@@ -297,13 +309,30 @@ async def test_nothing_is_cut_off_at_80x24(store: Store) -> None:
     iteration.close(date(2026, 12, 26))
     iteration.stakeholders.people[1].role = "Platform engineering manager, payments and data"
     store.save(iteration)
+    store.save(make_iteration("2026-12-28-zz01", 4, previous=iteration.id))  # under way
     app = make_app(store)
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_step(pilot, Step.REVIEW)
+        await home_ready(pilot)
+        assert clipped(app.screen) == []
+        # The one under way: each step, and the Progress screen.
+        app.open_iteration("2026-12-28-zz01")
         for step in Step:
             app.show_step(step)
             await wait_until(pilot, lambda s=step: on_step(app, s))
             await pilot.pause()
+            assert clipped(app.screen) == [], step
+        await pilot.press("f9")
+        await wait_until(pilot, lambda: shown(app, ProgressScreen) and app.screen.trend)
+        await pilot.pause()
+        assert clipped(app.screen) == []
+        await pilot.press("escape")
+        # The closed one, long and with a long role.
+        app.open_iteration(iteration.id, Step.REVIEW)
+        for step in Step:
+            app.show_step(step)
+            await wait_until(pilot, lambda s=step: on_step(app, s))
+            await pilot.pause()
+            assert clipped(app.screen) == [], step
             bar = app.screen.query_one(StepBar)
             text = rendered(bar)
             assert len(text) <= bar.content_region.width, text

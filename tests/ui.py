@@ -136,6 +136,21 @@ def drawn(widget: Widget) -> list[str]:
     return [widget.render_line(y).crop(0, view.width).text for y in range(view.height)]
 
 
+def clipped(screen: Screen[Any]) -> list[str]:
+    """The widgets of `screen` its layout cuts off: drawn partly outside a parent that does
+    not scroll (a hint two lines tall in a row one line high, say), as `Type#id in Parent`."""
+    out = []
+    for widget in screen.walk_children(Widget):
+        parent = widget.parent
+        if not widget.display or not widget.region or not isinstance(parent, Widget):
+            continue
+        if parent is screen or parent.allow_vertical_scroll or parent.allow_horizontal_scroll:
+            continue
+        if widget.region.intersection(parent.region) != widget.region:
+            out.append(f"{type(widget).__name__}#{widget.id} in {type(parent).__name__}")
+    return out
+
+
 def laid_out(screen: Screen[Any]) -> bool:
     """The screen is mounted and has had its first layout: its widgets have their places and
     sizes, so what they draw can be read. (A screen is mounted a frame before that.)"""

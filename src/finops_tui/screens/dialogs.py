@@ -79,6 +79,9 @@ class Dialog(FreshScreen, ModalScreen[ResultType | None]):
     and from the last one submits. The first field has the focus, its cursor at the end."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    # Below 24 lines the fields (or choices) scroll in less room, so that the buttons stay in
+    # view at 60×20.
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (24, "-tall")]
     SUBMIT_FROM_ANY_FIELD: ClassVar[bool] = False
 
     def action_cancel(self) -> None:

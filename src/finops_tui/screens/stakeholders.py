@@ -127,7 +127,7 @@ class StakeholdersScreen(StepScreen):
         select.disabled = self.read_only or scoped
         if select.value != self.iteration.framework:
             select.value = self.iteration.framework
-        hint = "untick the scope to change it" if scoped and not self.read_only else ""
+        hint = "untick scope first" if scoped and not self.read_only else ""
         update_quietly(self.query_one("#framework-hint", Static), Content(hint))
 
     @on(Select.Changed, "#framework")
