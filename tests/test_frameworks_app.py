@@ -37,7 +37,7 @@ async def test_a_new_iteration_takes_the_current_framework_and_step_1_can_change
         await pilot.press("ctrl+r")  # with something scoped, the framework is fixed
         await wait_until(pilot, lambda: on_step(app, Step.STAKEHOLDERS))
         assert app.screen.query_one("#framework", Select).disabled
-        assert "untick the scope" in str(app.screen.query_one("#framework-hint").render())
+        assert "untick scope first" in str(app.screen.query_one("#framework-hint").render())
 
 
 async def test_weights_and_a_target_score_are_set_on_the_row_and_shown(store: Store) -> None:
