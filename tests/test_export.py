@@ -262,3 +262,19 @@ def test_the_csv_says_what_each_goal_is_and_guards_formulas() -> None:
     assert row["goal_due"] == iteration.goals[0].due.isoformat()
     others = [r for r in rows if not r["goal_id"]]
     assert others and all(r["goal_statement"] == "" for r in others)
+
+
+def test_the_review_section_says_whether_the_iteration_was_closed_without_notes() -> None:
+    iteration = make_iteration()  # its review has an answer: cleared here
+    iteration.review.went_well = ""
+    for fmt in ("markdown", "html"):
+        assert "Not reviewed yet." in export.render(iteration, fmt)
+    iteration.close(iteration.ends)
+    markdown = export.render(iteration, "markdown")
+    review = markdown.split("## Review")[1].split("##")[0]
+    assert review.split() == (
+        "No notes on what went well or what to improve. Closed on 2026-12-26.".split()
+    )
+    html = export.render(iteration, "html")
+    assert "<p>No notes on what went well or what to improve.</p>" in html
+    assert "<p>Closed on 2026-12-26.</p>" in html

@@ -143,7 +143,8 @@ def _review(s: Report) -> list[str]:
     parts = s.review_parts()
     out = ["<h2>Review</h2>"]
     if not parts:
-        return [*out, "<p>Not reviewed yet.</p>"]
+        closed = [f"<p>Closed on {t(review.closed)}.</p>"] if review.closed else []
+        return [*out, f"<p>{t(s.no_review)}</p>", *closed]
     out.append("<dl>")
     out += [f'<dt>{label}</dt><dd class="note">{t(v)}</dd>' for label, v in parts]
     out.append("</dl>")

@@ -106,7 +106,8 @@ def _review(s: Report) -> list[str]:
     parts = s.review_parts()
     out = ["## Review", ""]
     if not parts:
-        return [*out, "Not reviewed yet.", ""]
+        closed = [f"Closed on {review.closed}.", ""] if review.closed else []
+        return [*out, s.no_review, "", *closed]
     for label, value in parts:
         out += [f"**{label}:**", "", text(value), ""]
     if review.closed:

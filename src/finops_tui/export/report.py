@@ -96,6 +96,13 @@ class Report:
         return [(label, value) for label, value in parts if value]
 
     @property
+    def no_review(self) -> str:
+        """What the review section says when no retrospective answer was given."""
+        if self.iteration.review.closed:
+            return "No notes on what went well or what to improve."
+        return "Not reviewed yet."
+
+    @property
     def weighted(self) -> bool:
         """Whether any capability has lens weights of its own (else weighted = plain)."""
         return self.iteration.has_weights()
