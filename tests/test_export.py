@@ -272,8 +272,8 @@ def test_the_review_section_says_whether_the_iteration_was_closed_without_notes(
     iteration.close(iteration.ends)
     markdown = export.render(iteration, "markdown")
     review = markdown.split("## Review")[1].split("##")[0]
-    assert review.split() == (
-        "No notes on what went well or what to improve. Closed on 2026-12-26.".split()
+    assert " ".join(review.split()) == (
+        "No notes on what went well or what to improve. Closed on 2026-12-26."
     )
     html = export.render(iteration, "html")
     assert "<p>No notes on what went well or what to improve.</p>" in html
