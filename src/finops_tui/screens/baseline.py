@@ -124,7 +124,7 @@ class BaselineDialog(Dialog[Measured]):
             with Horizontal(classes="dialog-options"):
                 yield Input(
                     again.currency if again else "",
-                    placeholder="currency (if mixed)",
+                    placeholder="currency if mixed",
                     id="currency",
                 )
                 yield Input(again.tag_key if again else "", placeholder="tag key", id="tag-key")
