@@ -100,6 +100,8 @@ class ProgressScreen(FreshScreen):
         self.trend: Trend | None = None
         self._lens_section: tuple[str, Section] | None = None
         """The highlighted capability's name and its lens by lens table, before fitting."""
+        self._fitted: Section | None = None
+        """The lens table as it is shown."""
 
     @property
     def finops(self) -> FinOpsApp:
@@ -222,7 +224,7 @@ class ProgressScreen(FreshScreen):
         if trend is None:
             return
         if not capability_id:
-            self._lens_section = None
+            self._lens_section = self._fitted = None
             lenses.clear(columns=True)
             update_quietly(title, Content("Lens by lens: highlight a capability"))
             bars.show([])
@@ -251,7 +253,9 @@ class ProgressScreen(FreshScreen):
         if (shown := len(fitted.header)) < (total := len(section.header)):
             title += f": the last {shown - 1} of {total - 1}"
         update_quietly(self.query_one("#lens-title", Label), Content(title))
-        fill_table(self.query_one("#lenses", DataTable), fitted)
+        if fitted != self._fitted:  # the grid's highlight, a change, a resize: often the same
+            self._fitted = fitted
+            fill_table(self.query_one("#lenses", DataTable), fitted)
 
     @on(events.Resize)
     def _resized(self) -> None:
