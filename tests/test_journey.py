@@ -174,6 +174,13 @@ async def test_undo_of_an_untick_brings_the_capability_its_levels_and_goal_back(
         assert "1→2" in matrix.render_line(1).text
 
 
+async def describe_the_cell(pilot: Pilot, statement: str) -> None:
+    """Enter on the matrix's cell: its goal's dialog, with `statement` typed in."""
+    await pilot.press("enter")
+    await wait_until(pilot, lambda: shown(pilot.app, FormDialog))
+    await type_text(pilot, statement)
+
+
 async def test_enter_then_escape_on_an_empty_cell_leaves_no_goal_and_save_makes_one(
     store: Store,
 ) -> None:
@@ -182,9 +189,7 @@ async def test_enter_then_escape_on_an_empty_cell_leaves_no_goal_and_save_makes_
     async with app.run_test(size=(80, 24)) as pilot:
         await open_matrix_at(pilot, 0, 4)
         for text, keys in (("Half typed", ["escape"]), ("Automate the alerts", ["enter"] * 5)):
-            await pilot.press("enter")
-            await wait_until(pilot, lambda: shown(app, FormDialog))
-            await type_text(pilot, text)
+            await describe_the_cell(pilot, text)
             await pilot.press(*keys)
             await wait_until(pilot, lambda: on_step(app, Step.GOALS))
             if text == "Half typed":
@@ -204,9 +209,7 @@ async def test_a_bad_due_date_keeps_the_dialog_open_on_that_field_until_it_is_pu
     app = make_app(store)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_matrix_at(pilot, 0, 4)
-        await pilot.press("enter")
-        await wait_until(pilot, lambda: shown(app, FormDialog))
-        await type_text(pilot, "Automate the alerts")
+        await describe_the_cell(pilot, "Automate the alerts")
         await pilot.press("enter", "enter", "enter", "enter")  # to Due
         await type_text(pilot, "2027-02-30")
         await pilot.press("tab")

@@ -45,8 +45,8 @@ class Shown(NamedTuple):
     tooltip: str = ""
     """Shown while the pointer rests on the key (else its description)."""
     why_not: str = ""
-    """Why an `ExplainedScreen` says the key cannot act now (dimmed, yet pressed by a click,
-    which shows this)."""
+    """Why the node that binds the key says it cannot act now (its `why_not`): the key is
+    dimmed, yet a click presses it, which shows this."""
 
 
 @cache
@@ -80,8 +80,8 @@ def say_why_not(node: DOMNode, reason: str | None) -> bool:
 
 class KeyBar(Widget, can_focus=False):
     """The screen's shown keys (`Binding(show=True)`), each "key description", and the
-    command palette's key at the right; disabled keys dimmed, and the keys an
-    `ExplainedScreen` says cannot act now."""
+    command palette's key at the right; disabled keys dimmed, and those whose node says
+    why they cannot act now."""
 
     ALLOW_SELECT = False
     COMPONENT_CLASSES = {"key-bar--key", "key-bar--description", "key-bar--hover"}

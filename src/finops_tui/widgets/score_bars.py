@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 from rich.style import Style
 from rich.text import Text
+from textual.geometry import Size
 from textual.widget import Widget
 
 MAX_SCORE = 20
@@ -64,7 +65,7 @@ def score_lines(
         line = Text(no_wrap=True, overflow="ellipsis")
         line.append(bar.label.rjust(label_width) + " ")
         if bar.score is None:
-            line.append("".ljust(bar_width), style="dim")
+            line.append(" " * bar_width)
         else:
             line.append(bar_text(bar.score, bar_width), style=level_style(bar.score))
         dim = "dim" if bar.score is None else ""
@@ -95,10 +96,6 @@ class ScoreBars(Widget):
         super().__init__(id=id)
         self._bars: list[ScoreBar] = []
 
-    @property
-    def bars(self) -> list[ScoreBar]:
-        return list(self._bars)
-
     def show(self, bars: list[ScoreBar]) -> None:
         if bars == self._bars:
             return
@@ -106,7 +103,7 @@ class ScoreBars(Widget):
         self._bars = list(bars)
         self.refresh(layout=layout)
 
-    def get_content_height(self, container: object, viewport: object, width: int) -> int:
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return 1 + len(self._bars)
 
     def render(self) -> Text:
