@@ -216,6 +216,8 @@ class HomeScreen(ExplainedScreen):
     def why_not(self, action: str) -> str | None:
         if action not in ("open", "delete", "export", "start_next"):
             return None
+        if self.session.loading:
+            return "The iterations are still being read."
         if (selected := self.selected) is None:
             return "There is no iteration yet: n starts the first one."
         if action == "start_next" and selected.status != Status.CLOSED:
