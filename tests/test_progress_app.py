@@ -258,3 +258,16 @@ def test_a_table_keeps_its_row_names_and_the_last_columns_that_fit() -> None:
     assert section.last_columns(9 + 2 + 5 + 7).rows == [["Knowledge", "10→12", "3→…"]]
     assert section.last_columns(9 + 2 + 5 + 6).header == ["Lens", "#3"]
     assert section.last_columns(3).header == ["Lens", "#3"]  # at least the last one
+
+
+async def test_progress_before_anything_is_scoped_says_where_scope_is_set(store: Store) -> None:
+    store.save(Iteration.new("2026-11-28-aa01", 1, TODAY, now=datetime(2026, 11, 28, tzinfo=UTC)))
+    app = make_app(Store(store.data_dir))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await home_ready(pilot)
+        await pilot.press("p")
+        await wait_until(pilot, lambda: shown(app, ProgressScreen) and app.screen.trend)
+        title = app.screen.query_one("#lens-title")
+        await wait_until(pilot, lambda: "step 2, Scope" in str(title.render()))
+        assert grid_rows(pilot) == {"Goals achieved": ["0/0"]}
+        assert drawn(app.screen.query_one(ScoreBars))[0].strip() == ""

@@ -226,7 +226,14 @@ class ProgressScreen(FreshScreen):
         if not capability_id:
             self._lens_section = self._fitted = None
             lenses.clear(columns=True)
-            update_quietly(title, Content("Lens by lens: highlight a capability"))
+            update_quietly(
+                title,
+                Content(
+                    "Lens by lens: highlight a capability"
+                    if trend.capabilities
+                    else "No capability is in an iteration's scope yet (step 2, Scope)."
+                ),
+            )
             bars.show([])
             return
         capability = trend.capability(capability_id)
