@@ -13,7 +13,7 @@ from finops_tui.app import FinOpsApp
 from finops_tui.store import Store
 
 from .conftest import make_iteration
-from .ui import burst, home_ready, make_app, saved, wait_until
+from .ui import burst, home_ready, keys_panel, make_app, saved, wait_until
 
 
 async def test_starts_and_quits_with_ctrl_q(store: Store) -> None:
@@ -114,12 +114,16 @@ def test_the_demo_has_two_closed_iterations_and_one_under_way(store: Store) -> N
 async def test_f1_shows_and_hides_the_keys(store: Store) -> None:
     app = FinOpsApp(store=store)
     async with app.run_test() as pilot:
+        panel = await keys_panel(pilot)
+        assert panel.shown[0].title == "On the list of iterations"
         await pilot.press("f1")
-        await pilot.pause()
-        assert app.screen.query("HelpPanel")
-        await pilot.press("f1")
-        await pilot.pause()
-        assert not app.screen.query("HelpPanel")
+        await wait_until(pilot, lambda: not app.screen.query("KeysPanel"))
+        # The palette's "Keys" shows it too, and says it hides it once shown.
+        for shown in (True, False):
+            commands = {c.title: c for c in app.get_system_commands(app.screen)}
+            assert commands["Keys"].help.startswith("Show" if shown else "Hide")
+            commands["Keys"].callback()
+            await wait_until(pilot, lambda s=shown: bool(app.screen.query("KeysPanel")) is s)
 
 
 async def test_a_save_error_is_shown_and_the_edit_kept(

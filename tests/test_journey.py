@@ -3,10 +3,8 @@ there and what is in the file. A change made anywhere shows everywhere, without 
 
 from __future__ import annotations
 
-import io
 from datetime import date, timedelta
 
-from rich.console import Console
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, TextArea
 
@@ -20,7 +18,17 @@ from finops_tui.widgets.checklist import CapabilityChecklist
 from finops_tui.widgets.goal_matrix import Cell, GoalMatrix
 
 from .conftest import make_iteration
-from .ui import home_ready, make_app, on_step, open_step, saved, shown, type_text, wait_until
+from .ui import (
+    home_ready,
+    keys_panel,
+    make_app,
+    on_step,
+    open_step,
+    saved,
+    shown,
+    type_text,
+    wait_until,
+)
 
 ID = "2026-11-28-k3f9"
 ONE_DAY = timedelta(days=1)
@@ -286,11 +294,7 @@ async def test_undo_and_redo_are_in_the_keys_help(store: Store) -> None:
     app = make_app(store)
     async with app.run_test(size=(100, 40)) as pilot:
         await open_step(pilot, Step.GOALS)
-        await pilot.press("f1")
-        await wait_until(pilot, lambda: app.screen.query("BindingsTable"))
-        console = Console(width=100, file=io.StringIO(), record=True)
-        console.print(app.screen.query_one("BindingsTable").render())
-        keys = console.export_text()
+        keys = (await keys_panel(pilot)).text()
         assert "Undo the last change" in keys and "Redo what was undone" in keys
 
 

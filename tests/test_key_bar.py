@@ -12,19 +12,22 @@ from finops_tui.demo import seed
 from finops_tui.model import Stakeholders
 from finops_tui.screens.dialogs import PickDialog
 from finops_tui.screens.home import HomeScreen
-from finops_tui.screens.stakeholders import PeopleTable
+from finops_tui.screens.stakeholders import PeopleTable, StakeholdersScreen
 from finops_tui.steps import Step
 from finops_tui.store import Store
 from finops_tui.terms import Status
 from finops_tui.widgets.key_bar import KeyBar, Shown
+from finops_tui.widgets.keys_panel import KeysPanel, KeysTable
 
 from .conftest import make_iteration
 from .ui import (
     TODAY,
     home_ready,
+    keys_panel,
     make_app,
     on_step,
     open_step,
+    press,
     saved,
     saved_files,
     shown,
@@ -244,3 +247,44 @@ async def test_a_closed_iterations_keys_say_how_to_change_it(store: Store) -> No
         await wait_until(pilot, lambda: app._notifications)
         assert {n.message for n in app._notifications} == {closed}
         assert saved(store) == before
+
+
+async def test_f1_lists_the_steps_keys_first_and_follows_the_focus_and_dialogs(
+    store: Store,
+) -> None:
+    """At 80×24 the text field's thirty editing keys used to fill the panel: the step's own
+    keys were below its bottom, out of reach of the keyboard."""
+    store.save(make_iteration())
+    before = saved(store)
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_step(pilot, Step.STAKEHOLDERS)
+        assert isinstance(app.focused, Input)
+        panel = await keys_panel(pilot)
+        titles = [section.title for section in panel.shown]
+        assert titles == ["Step 1: Stakeholders", "Everywhere", "In the text field"]
+        table = panel.query_one(KeysTable)
+        in_view = "\n".join(line.plain for line in table.lines(table.size.width))
+        in_view = "\n".join(in_view.splitlines()[: panel.size.height])
+        for seen in ("Next step", "Home: Back to", "Everywhere", "Undo the last"):
+            assert seen in in_view, in_view
+        rows = {row.description: row for row in panel.shown[0].rows}
+        assert not rows["Back"].enabled and rows["Next"].enabled  # no step before the first
+        # The focus moves to the people: the panel lists the table's keys instead.
+        for _ in range(8):
+            if isinstance(app.focused, PeopleTable):
+                break
+            await press(pilot, "tab")
+        assert isinstance(app.focused, PeopleTable)
+        await wait_until(pilot, lambda: panel.shown[-1].title == "In the table")
+        assert "Add person" in panel.text()
+        # Over a dialog and back, the panel is there still, and follows the focus.
+        await press(pilot, "a")
+        await wait_until(pilot, lambda: not isinstance(app.screen, StakeholdersScreen))
+        await press(pilot, "escape")
+        await wait_until(pilot, lambda: isinstance(app.screen, StakeholdersScreen))
+        await press(pilot, "shift+tab")
+        await wait_until(pilot, lambda: panel.shown[-1].title != "In the table")
+        await pilot.press("f1")
+        await wait_until(pilot, lambda: not app.screen.query(KeysPanel))
+    assert saved(store) == before

@@ -21,6 +21,7 @@ from finops_tui.app import FinOpsApp
 from finops_tui.screens.base import StepScreen
 from finops_tui.steps import Step
 from finops_tui.store import Store
+from finops_tui.widgets.keys_panel import KeysPanel
 
 TODAY = date(2026, 11, 28)
 
@@ -164,6 +165,14 @@ def shown(app: App[Any], screen_class: type[Screen[Any]]) -> bool:
 
 def on_step(app: FinOpsApp, step: Step) -> bool:
     return isinstance(app.screen, StepScreen) and app.screen.STEP is step and laid_out(app.screen)
+
+
+async def keys_panel(pilot: Pilot) -> KeysPanel:
+    """Press F1 and wait for the keys panel to list the keys of the screen."""
+    app = pilot.app
+    await press(pilot, "f1")
+    await wait_until(pilot, lambda: [p for p in app.screen.query(KeysPanel) if p.shown])
+    return app.screen.query_one(KeysPanel)
 
 
 async def open_step(pilot: Pilot, step: Step) -> None:

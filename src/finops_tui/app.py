@@ -277,10 +277,20 @@ class FinOpsApp(App[None]):
             self.push_screen(CommandPalette(id="--command-palette"))
 
     def action_help(self) -> None:
-        if self.screen.query("HelpPanel"):
+        if self.screen.query("KeysPanel"):
             self.action_hide_help_panel()
         else:
             self.action_show_help_panel()
+
+    def action_show_help_panel(self) -> None:
+        """The keys of the screen (`widgets/keys_panel.py`, in place of Textual's panel)."""
+        from finops_tui.widgets.keys_panel import KeysPanel
+
+        if not self.screen.query(KeysPanel):
+            self.screen.mount(KeysPanel())
+
+    def action_hide_help_panel(self) -> None:
+        self.screen.query("KeysPanel").remove()
 
     # -- the session --------------------------------------------------------------------------
 
@@ -614,7 +624,13 @@ class FinOpsApp(App[None]):
                     "Keep both: your edits become a new iteration",
                     self._save_as_copy,
                 )
-        yield from super().get_system_commands(screen)
+        for command in super().get_system_commands(screen):
+            if command.title == "Keys":  # Textual's asks after its own panel
+                shown = bool(screen.query("KeysPanel"))
+                help = "Hide the keys panel (F1)" if shown else "Show every key of this screen (F1)"
+                yield SystemCommand("Keys", help, self.action_help)
+            else:
+                yield command
 
 
 def freeze_long_lived() -> None:

@@ -31,6 +31,11 @@ class StepScreen(ExplainedScreen):
     """A step of the open iteration. Subclasses compose the body, set STEP, and `follow`."""
 
     STEP: ClassVar[Step]
+
+    @property
+    def keys_title(self) -> str:
+        return f"Step {int(self.STEP)}: {self.STEP.title}"
+
     BINDINGS = [
         # Priority: the new step is on screen before any key typed after these is handled.
         Binding(

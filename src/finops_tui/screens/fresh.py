@@ -13,7 +13,7 @@ app may have changed meanwhile.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from textual import events, on
 from textual.screen import Screen
@@ -27,6 +27,13 @@ def breakpoint_class(breakpoints: list[tuple[int, str]], size: int) -> str | Non
 
 class FreshScreen(Screen[Any]):
     """A screen whose first showing keeps the styles it was mounted with."""
+
+    KEYS_TITLE: ClassVar[str] = "On this screen"
+    """The heading of the screen's own keys in the keys panel (F1)."""
+
+    @property
+    def keys_title(self) -> str:
+        return self.KEYS_TITLE
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

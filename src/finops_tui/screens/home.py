@@ -53,6 +53,8 @@ Press  n  to start a new iteration anyway."""
 class HomeScreen(ExplainedScreen):
     """The list of iterations: open one, start a new or the next one, delete one."""
 
+    KEYS_TITLE = "On the list of iterations"
+
     BINDINGS = [
         Binding("n", "new", "New iteration", id="new"),
         Binding("enter", "open", "Open", id="open", show=False),

@@ -80,6 +80,8 @@ def fill_table(table: DataTable[Text], section: Section) -> None:
 class ProgressScreen(FreshScreen):
     """The maturity trend across every iteration of the data dir."""
 
+    KEYS_TITLE = "On the progress screen"
+
     # Below 24 lines the definitions give way to the tables (they are in the reports too).
     VERTICAL_BREAKPOINTS = [(0, "-short"), (24, "-tall")]
     BINDINGS = [
@@ -315,6 +317,8 @@ class ProgressScreen(FreshScreen):
 
 class CompareScreen(FreshScreen):
     """What changed between two iterations: scope, levels, scores, goals (as `diff A B`)."""
+
+    KEYS_TITLE = "On the comparison"
 
     BINDINGS = [Binding("escape", "back", "Back", id="compare-back")]
 

@@ -61,7 +61,7 @@ def _declared(node_type: type) -> dict[str, int]:
     return places
 
 
-def _why_not(screen: Screen[object], node: object, action: str) -> str:
+def why_not_now(screen: Screen[object], node: object, action: str) -> str:
     """Why the node of a binding (or for `screen.` actions, the screen) says the action cannot
     run now, in its `why_not` (an `ExplainedScreen`, the goal matrix); "" if it can."""
     owner = screen if action.startswith("screen.") else node
@@ -146,7 +146,7 @@ class KeyBar(Widget, can_focus=False):
         for seen, (key, (node, binding, enabled, tooltip)) in enumerate(
             screen.active_bindings.items()
         ):
-            why = _why_not(screen, node, binding.action) if enabled else ""
+            why = why_not_now(screen, node, binding.action) if enabled else ""
             enabled = enabled and not why
             display = app.get_key_display(binding)
             tip = why or tooltip or binding.tooltip
