@@ -249,7 +249,7 @@ async def test_a_closed_iterations_keys_say_how_to_change_it(store: Store) -> No
         assert saved(store) == before
 
 
-async def test_f1_lists_the_steps_keys_first_and_follows_the_focus_and_dialogs(
+async def test_f1_lists_the_steps_keys_first_and_follows_the_focus_past_a_dialog(
     store: Store,
 ) -> None:
     """At 80×24 the text field's thirty editing keys used to fill the panel: the step's own
