@@ -19,7 +19,7 @@ from functools import cache
 from typing import TYPE_CHECKING, NamedTuple
 
 from textual import events
-from textual.binding import Binding
+from textual.binding import ActiveBinding, Binding
 from textual.content import Content
 from textual.style import Style
 from textual.widget import Widget
@@ -61,12 +61,27 @@ def _declared(node_type: type) -> dict[str, int]:
     return places
 
 
-def why_not_now(screen: Screen[object], node: object, action: str) -> str:
+def _why_not(screen: Screen[object], node: object, action: str) -> str:
     """Why the node of a binding (or for `screen.` actions, the screen) says the action cannot
     run now, in its `why_not` (an `ExplainedScreen`, the goal matrix); "" if it can."""
     owner = screen if action.startswith("screen.") else node
     why_not = getattr(owner, "why_not", None)
     return (why_not(action.removeprefix("screen.")) or "") if why_not is not None else ""
+
+
+class KeyState(NamedTuple):
+    enabled: bool
+    """Whether the key can act now."""
+    tooltip: str
+    """Why it cannot, where its node says; else the binding's tooltip."""
+    why_not: str
+
+
+def key_state(screen: Screen[object], active: ActiveBinding) -> KeyState:
+    """What the key bar and the keys panel show of an active binding of `screen`."""
+    node, binding, enabled, tooltip = active
+    why = _why_not(screen, node, binding.action) if enabled else ""
+    return KeyState(enabled and not why, why or tooltip or binding.tooltip, why)
 
 
 def say_why_not(node: DOMNode, reason: str | None) -> bool:
@@ -143,13 +158,10 @@ class KeyBar(Widget, can_focus=False):
         rank = {id(node): place for place, node in enumerate(nodes)}
         keys: dict[str, tuple[tuple[int, int, int], Shown]] = {}
         palette: Shown | None = None
-        for seen, (key, (node, binding, enabled, tooltip)) in enumerate(
-            screen.active_bindings.items()
-        ):
-            why = why_not_now(screen, node, binding.action) if enabled else ""
-            enabled = enabled and not why
+        for seen, (key, active) in enumerate(screen.active_bindings.items()):
+            node, binding = active.node, active.binding
+            enabled, tip, why = key_state(screen, active)
             display = app.get_key_display(binding)
-            tip = why or tooltip or binding.tooltip
             if key == palette_key:
                 palette = Shown(key, display, binding.description, enabled, True, tip)
             elif binding.show and binding.action not in keys:

@@ -3,7 +3,7 @@
 Textual's own panel lists the focused widget's keys first. On a text field those are some
 thirty editing keys ("Scroll Up", "Move cursor left a word and select", …), so at 80×24 the
 step's own keys (add a person, next step) were below the bottom of a panel that cannot be
-scrolled by keyboard. This panel lists the keys of the step (or the list, or the dialog)
+scrolled by keyboard. This panel lists the keys of the step (or the list, or Progress)
 first, then those that work everywhere, then those of the focused field, each under a
 heading. A key that cannot act now is dimmed, as in the key bar.
 """
@@ -20,7 +20,7 @@ from textual.geometry import Size
 from textual.widget import Widget
 from textual.widgets import DataTable, Input, OptionList, Select, TextArea
 
-from finops_tui.widgets.key_bar import why_not_now
+from finops_tui.widgets.key_bar import key_state
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
@@ -74,19 +74,15 @@ def sections(screen: Screen[object]) -> list[Section]:
     """The keys that work on `screen` now: the screen's, the app's, then each focused
     widget's (innermost first); one row per action, its keys together."""
     app = screen.app
-    grouped: dict[int, tuple[DOMNode, dict[str, list[tuple[str, KeyRow]]]]] = {}
-    for node, binding, enabled, tooltip in screen.active_bindings.values():
+    grouped: dict[int, tuple[DOMNode, dict[str, list[KeyRow]]]] = {}
+    for active in screen.active_bindings.values():
+        node, binding = active.node, active.binding
         if binding.system:
             continue
-        why = why_not_now(screen, node, binding.action) if enabled else ""
-        row = KeyRow(
-            app.get_key_display(binding),
-            binding.description,
-            why or tooltip or binding.tooltip,
-            enabled and not why,
-        )
+        enabled, tooltip, _why = key_state(screen, active)
+        row = KeyRow(app.get_key_display(binding), binding.description, tooltip, enabled)
         actions = grouped.setdefault(id(node), (node, {}))[1]
-        actions.setdefault(binding.action, []).append((row.keys, row))
+        actions.setdefault(binding.action, []).append(row)
     order = sorted(
         grouped.values(),
         key=lambda group: 0 if group[0] is screen else 1 if isinstance(group[0], App) else 2,
@@ -95,10 +91,9 @@ def sections(screen: Screen[object]) -> list[Section]:
     for node, actions in order:
         rows, common = [], []
         for action, bound in actions.items():
-            first = bound[0][1]
-            keys = " ".join(dict.fromkeys(keys for keys, _ in bound))
+            keys = " ".join(dict.fromkeys(row.keys for row in bound))
             (common if action.endswith(_ON_EVERY_SCREEN) else rows).append(
-                first._replace(keys=keys)
+                bound[0]._replace(keys=keys)
             )
         result.append(Section(section_title(node, screen), rows + common))
     return result
