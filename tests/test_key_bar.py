@@ -249,7 +249,7 @@ async def test_a_closed_iterations_keys_say_how_to_change_it(store: Store) -> No
         assert saved(store) == before
 
 
-async def test_f1_lists_the_steps_keys_first_and_follows_the_focus_past_a_dialog(
+async def test_f1_lists_the_steps_keys_first_follows_the_focus_and_stays_open_until_f1(
     store: Store,
 ) -> None:
     """At 80×24 the text field's thirty editing keys used to fill the panel: the step's own
@@ -285,6 +285,19 @@ async def test_f1_lists_the_steps_keys_first_and_follows_the_focus_past_a_dialog
         await wait_until(pilot, lambda: isinstance(app.screen, StakeholdersScreen))
         await press(pilot, "shift+tab")
         await wait_until(pilot, lambda: panel.shown[-1].title != "In the table")
+        # It stays open on the next step and on the list, with their keys first, until F1.
+        for key, title in (("ctrl+n", "Step 2: Scope"), ("escape", "On the list of iterations")):
+            await press(pilot, key)
+            await wait_until(
+                pilot,
+                lambda t=title: (
+                    [p for p in app.screen.query(KeysPanel) if p.shown]
+                    and app.screen.query_one(KeysPanel).shown[0].title == t
+                ),
+            )
         await pilot.press("f1")
         await wait_until(pilot, lambda: not app.screen.query(KeysPanel))
+        await press(pilot, "enter")  # the iteration again: no panel now
+        await wait_until(pilot, lambda: on_step(app, Step.STAKEHOLDERS))
+        assert not app.screen.query(KeysPanel)
     assert saved(store) == before

@@ -138,6 +138,8 @@ class FinOpsApp(App[None]):
         self.watch_disk = watch_disk
         self._next_step: Step | None = None
         self._frozen_after_open = False
+        self.keys_panel_open = False
+        """F1 opened the keys panel: each screen then shows it, until F1 closes it."""
         self.places: dict[tuple[str, Step], object] = {}
         """Where the user was on each step of each iteration (the cursor comes back there)."""
 
@@ -286,10 +288,12 @@ class FinOpsApp(App[None]):
         """The keys of the screen (`widgets/keys_panel.py`, in place of Textual's panel)."""
         from finops_tui.widgets.keys_panel import KeysPanel
 
+        self.keys_panel_open = True
         if not self.screen.query(KeysPanel):
             self.screen.mount(KeysPanel())
 
     def action_hide_help_panel(self) -> None:
+        self.keys_panel_open = False
         self.screen.query("KeysPanel").remove()
 
     # -- the session --------------------------------------------------------------------------

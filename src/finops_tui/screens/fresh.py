@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from textual import events, on
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 
 
 def breakpoint_class(breakpoints: list[tuple[int, str]], size: int) -> str | None:
@@ -54,3 +54,11 @@ class FreshScreen(Screen[Any]):
         if not self._shown:
             self._shown = True
             event.refresh_styles = False
+
+    @on(events.ScreenResume)
+    def _show_the_keys_panel(self) -> None:
+        if getattr(self.app, "keys_panel_open", False) and not isinstance(self, ModalScreen):
+            from finops_tui.widgets.keys_panel import KeysPanel
+
+            if not self.query(KeysPanel):  # opened by F1 on another screen: shown here too
+                self.mount(KeysPanel())
