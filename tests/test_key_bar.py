@@ -295,6 +295,11 @@ async def test_f1_lists_the_steps_keys_first_follows_the_focus_and_stays_open_un
                     and app.screen.query_one(KeysPanel).shown[0].title == t
                 ),
             )
+        # On the list, Enter opens the highlighted iteration: the first of the list's keys.
+        listed = app.screen.query_one(KeysPanel)
+        assert listed.shown[-1].title == "In the list"
+        assert listed.shown[-1].rows[0].description == "Open"
+        assert "Select" not in listed.text()
         await pilot.press("f1")
         await wait_until(pilot, lambda: not app.screen.query(KeysPanel))
         await press(pilot, "enter")  # the iteration again: no panel now

@@ -50,6 +50,17 @@ No iteration could be read: the files below are left exactly as they are
 Press  n  to start a new iteration anyway."""
 
 
+class IterationsTable(DataTable[Text]):
+    """The iterations, a row each: Enter opens the highlighted one (and F1 says so)."""
+
+    KEYS_TITLE = "In the list"
+    BINDINGS = [
+        Binding(
+            "enter", "select_cursor", "Open", show=False, tooltip="Open the highlighted iteration"
+        )
+    ]
+
+
 class HomeScreen(ExplainedScreen):
     """The list of iterations: open one, start a new or the next one, delete one."""
 
@@ -78,8 +89,7 @@ class HomeScreen(ExplainedScreen):
         yield TitleBar()
         with Vertical(id="body"):
             yield Static(Content("Iterations"), classes="step-heading")
-            table: DataTable[Text] = DataTable(cursor_type="row", id="iterations")
-            yield table
+            yield IterationsTable(cursor_type="row", id="iterations")
             yield Static(id="welcome")
             yield Static(id="problems")
         yield KeyBar()

@@ -14,9 +14,11 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from rich.cells import cell_len
 from textual.app import App
+from textual.binding import Binding
 from textual.containers import ScrollableContainer, VerticalScroll
 from textual.content import Content
 from textual.geometry import Size
+from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import DataTable, Input, OptionList, Select, TextArea
 
@@ -25,7 +27,6 @@ from finops_tui.widgets.key_bar import key_state
 if TYPE_CHECKING:
     from textual.app import ComposeResult
     from textual.dom import DOMNode
-    from textual.screen import Screen
 
 
 class KeyRow(NamedTuple):
@@ -89,14 +90,25 @@ def sections(screen: Screen[object]) -> list[Section]:
     )
     result = []
     for node, actions in order:
-        rows, common = [], []
+        own, rows, common = [], [], []
+        declared = _declared(node)
         for action, bound in actions.items():
             keys = " ".join(dict.fromkeys(row.keys for row in bound))
-            (common if action.endswith(_ON_EVERY_SCREEN) else rows).append(
-                bound[0]._replace(keys=keys)
+            kind = (
+                common if action.endswith(_ON_EVERY_SCREEN) else own if action in declared else rows
             )
-        result.append(Section(section_title(node, screen), rows + common))
+            kind.append(bound[0]._replace(keys=keys))
+        result.append(Section(section_title(node, screen), own + rows + common))
     return result
+
+
+def _declared(node: DOMNode) -> set[str]:
+    """The actions a widget's own class binds (the list's "Open"), which come before those it
+    has from Textual's widget (the table's cursor keys); none for a screen or the app."""
+    if isinstance(node, Screen | App):
+        return set()
+    declared = vars(type(node)).get("BINDINGS", [])
+    return {b.action if isinstance(b, Binding) else b[1] for b in declared}
 
 
 KEY_WIDTH = 11
