@@ -17,7 +17,7 @@ from finops_tui.steps import Step
 from finops_tui.store import Store
 from finops_tui.terms import Status
 from finops_tui.widgets.key_bar import KeyBar, Shown
-from finops_tui.widgets.keys_panel import KeysPanel, KeysTable
+from finops_tui.widgets.keys_panel import KeysPanel, KeysTable, sections
 
 from .conftest import make_iteration
 from .ui import (
@@ -306,3 +306,31 @@ async def test_f1_lists_the_steps_keys_first_follows_the_focus_and_stays_open_un
         await wait_until(pilot, lambda: on_step(app, Step.STAKEHOLDERS))
         assert not app.screen.query(KeysPanel)
     assert saved(store) == before
+
+
+async def test_the_keys_of_a_step_can_be_read_as_it_is_left(store: Store) -> None:
+    """Esc with the keys panel open: the iteration is left a moment before the step's screen
+    goes, and the panel (or the key bar) reading the step's keys in that moment ended the
+    app (one run in two of the test above, run alone)."""
+    store.save(make_iteration())
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_step(pilot, Step.SCOPE)
+        await keys_panel(pilot)
+        step = app.screen
+        app.session.leave()
+        assert app.session.iteration is None  # the step's screen goes a moment later
+        [mine, *_] = sections(step)
+        rows = {row.description: row for row in mine.rows}
+        assert mine.title == "Step 2: Scope" and not rows["Next"].enabled
+        await wait_until(pilot, lambda: shown(app, HomeScreen))
+        await wait_until(
+            pilot,
+            lambda: (
+                [p for p in app.screen.query(KeysPanel) if p.shown]
+                and app.screen.query_one(KeysPanel).shown[0].title == "On the list of iterations"
+            ),
+        )
+        await press(pilot, "enter")  # and the iteration opens again, panel and all
+        await wait_until(pilot, lambda: on_step(app, Step.STAKEHOLDERS))
+        assert app.is_running and app.screen.query(KeysPanel)

@@ -204,6 +204,10 @@ class StepScreen(ExplainedScreen):
     # -- conflicts a merge left ---------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.session.iteration is None:
+            # Left (Esc): the list is on its way, and the key bar or the keys panel may read
+            # this screen's keys once more in the meantime; none of them can act now.
+            return None
         if action == "conflicts":
             return bool(self.iteration.conflicts) and not self.read_only
         if action == "next_step":

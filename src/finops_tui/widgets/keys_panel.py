@@ -214,8 +214,8 @@ class KeysPanel(VerticalScroll, can_focus=False):
 
     def _update(self) -> None:
         tables = self.query(KeysTable)
-        if not self.is_attached or not tables:  # removed meanwhile
-            return
+        if not self.is_attached or not tables or not self.screen.is_current:
+            return  # removed meanwhile, or its screen is leaving (read again when shown)
         table = tables.first()
         shown = sections(self.screen)
         if shown != table.sections:
