@@ -83,8 +83,6 @@ class GoalMatrix(ScrollView, can_focus=True, inherit_bindings=False):
     cursor lives on the five lens columns.
     """
 
-    KEYS_TITLE = "In the goal matrix"
-
     BINDINGS: ClassVar[list[BindingType]] = [
         # Enter first: the footer lists the bindings in this order.
         Binding("enter", "edit_goal", "Edit", tooltip="Describe the cell's goal"),

@@ -73,7 +73,12 @@ def section_title(node: DOMNode, screen: Screen[object]) -> str:
 
 def sections(screen: Screen[object]) -> list[Section]:
     """The keys that work on `screen` now: the screen's, the app's, then each focused
-    widget's (innermost first); one row per action, its keys together."""
+    widget's (innermost first); one row per action, its keys together.
+
+    The keys this app gives the focused widget (the list's Open, the goal matrix's levels,
+    Add person) lead the screen's section: they are what the screen is for. The keys the
+    widget has from Textual (a table's cursor keys, a text field's thirty editing keys)
+    come last, under the field's heading."""
     app = screen.app
     grouped: dict[int, tuple[DOMNode, dict[str, list[KeyRow]]]] = {}
     for active in screen.active_bindings.values():
@@ -88,27 +93,38 @@ def sections(screen: Screen[object]) -> list[Section]:
         grouped.values(),
         key=lambda group: 0 if group[0] is screen else 1 if isinstance(group[0], App) else 2,
     )
+    fields: list[KeyRow] = []  # the app's own keys of the focused widgets
     result = []
     for node, actions in order:
-        own, rows, common = [], [], []
-        declared = _declared(node)
+        rows, common = [], []
+        ours = _ours(node)
         for action, bound in actions.items():
             keys = " ".join(dict.fromkeys(row.keys for row in bound))
             kind = (
-                common if action.endswith(_ON_EVERY_SCREEN) else own if action in declared else rows
+                common if action.endswith(_ON_EVERY_SCREEN) else fields if action in ours else rows
             )
             kind.append(bound[0]._replace(keys=keys))
-        result.append(Section(section_title(node, screen), own + rows + common))
+        if rows or common:
+            result.append(Section(section_title(node, screen), rows + common))
+    if fields:
+        if result and result[0].title == section_title(screen, screen):
+            result[0] = Section(result[0].title, fields + result[0].rows)
+        else:
+            result.insert(0, Section(section_title(screen, screen), fields))
     return result
 
 
-def _declared(node: DOMNode) -> set[str]:
-    """The actions a widget's own class binds (the list's "Open"), which come before those it
-    has from Textual's widget (the table's cursor keys); none for a screen or the app."""
+def _ours(node: DOMNode) -> set[str]:
+    """The actions this app's classes bind on a focused widget (none for a screen or the
+    app, whose keys are listed as such)."""
     if isinstance(node, Screen | App):
         return set()
-    declared = vars(type(node)).get("BINDINGS", [])
-    return {b.action if isinstance(b, Binding) else b[1] for b in declared}
+    return {
+        b.action if isinstance(b, Binding) else b[1]
+        for kind in type(node).__mro__
+        if kind.__module__.startswith("finops_tui.")
+        for b in vars(kind).get("BINDINGS", [])
+    }
 
 
 KEY_WIDTH = 11
