@@ -164,6 +164,25 @@ async def test_delete_asks_then_moves_the_file_to_the_trash(store: Store) -> Non
     assert [p.name for p in store.trash_dir.iterdir()] == ["2026-11-28-k3f9.toml"]
 
 
+async def test_a_question_has_the_safe_answer_focused_from_its_first_moment(store: Store) -> None:
+    """Focused as the dialog mounted, "No" came a moment after "Yes" (the first button)
+    had the focus: an Enter then answered yes."""
+    store.save(make_iteration())
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await home_ready(pilot)
+        dialog = ConfirmDialog("Move #3 to the trash?")
+        focused: list[str | None] = []
+        dialog.watch(dialog, "focused", lambda widget: focused.append(widget and widget.id))
+        app.push_screen(dialog)
+        await wait_until(pilot, lambda: shown(app, ConfirmDialog) and focused)
+        await pilot.pause()
+        assert [name for name in focused if name] == ["no"]  # never "yes", not for a moment
+        await pilot.press("enter")
+        await home_ready(pilot)
+        assert len(store.files()) == 1
+
+
 async def test_a_bad_date_is_a_message_not_a_change(store: Store) -> None:
     store.save(make_iteration())
     app = make_app(store)

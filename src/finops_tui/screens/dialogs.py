@@ -219,6 +219,9 @@ class ConfirmDialog(Dialog[bool]):
         Binding("left", "app.focus_previous", "Previous button", show=False),
         Binding("right", "app.focus_next", "Next button", show=False),
     ]
+    AUTO_FOCUS = "#no"
+    """The safe answer has the focus from the first moment (focused from `on_mount`, it came
+    a moment after Yes, the first button, had it)."""
 
     def __init__(self, question: str, *, yes: str = "Yes", no: str = "No") -> None:
         """Escape (or `n`) answers no: the caller gets False, not None."""
@@ -233,9 +236,6 @@ class ConfirmDialog(Dialog[bool]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button(Content(self.yes), variant="error", id="yes")
                 yield Button(Content(self.no), id="no")
-
-    def on_mount(self) -> None:
-        self.query_one("#no", Button).focus()
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
