@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from textual import events
+from textual.message import Message
 from textual.pilot import Pilot
 from textual.widgets import Button, Checkbox, DataTable, Input, TextArea
 
@@ -22,6 +24,7 @@ from .ui import (
     make_app,
     on_step,
     open_step,
+    press,
     saved,
     shown,
     type_text,
@@ -162,6 +165,40 @@ async def test_delete_asks_then_moves_the_file_to_the_trash(store: Store) -> Non
         await pilot.press("y")
         await wait_until(pilot, lambda: not store.files())
     assert [p.name for p in store.trash_dir.iterdir()] == ["2026-11-28-k3f9.toml"]
+
+
+MAIN_FIELD = {
+    Step.STAKEHOLDERS: "title",
+    Step.SCOPE: "checklist",
+    Step.GOALS: "matrix",
+    Step.PLAN: "goals",
+    Step.REVIEW: "outcomes",
+}
+
+
+async def test_each_step_has_its_main_field_focused_from_its_first_moment(store: Store) -> None:
+    """Textual focuses a new screen's first focusable as it composes it: the Review, which
+    focused its outcomes as it mounted, left the focus on the Close button for a moment."""
+    store.save(make_iteration())
+    focused: list[tuple[str, str | None]] = []
+
+    def hook(message: Message) -> None:
+        if isinstance(message, events.DescendantFocus):
+            seen = (type(message.widget.screen).__name__, message.widget.id)
+            if not focused or focused[-1] != seen:
+                focused.append(seen)
+
+    app = make_app(store)
+    async with app.run_test(size=(80, 24), message_hook=hook) as pilot:
+        await home_ready(pilot)
+        for step in Step:
+            before = len(focused)
+            await press(pilot, "enter" if step is Step.STAKEHOLDERS else "ctrl+n")
+            await wait_until(pilot, lambda s=step: on_step(app, s))
+            await pilot.pause()
+            screen = type(app.screen).__name__
+            on_it = [widget for where, widget in focused[before:] if where == screen]
+            assert on_it == [MAIN_FIELD[step]], (step, focused[before:])
 
 
 async def test_a_question_has_the_safe_answer_focused_from_its_first_moment(store: Store) -> None:

@@ -62,6 +62,9 @@ class ReviewScreen(StepScreen):
     """Record outcomes and the retrospective; close the iteration; start the next one."""
 
     STEP = Step.REVIEW
+    AUTO_FOCUS = ""
+    """None: the screen focuses the outcomes, or starting the next iteration, as it mounts
+    (Textual's first focusable, the Close button, had the focus until then)."""
 
     def compose_body(self) -> ComposeResult:
         # Not a Tab stop itself: focus moves field to field and scrolls them into view.
