@@ -336,3 +336,26 @@ async def test_the_keys_of_a_step_can_be_read_as_it_is_left(store: Store) -> Non
         await press(pilot, "enter")  # and the iteration opens again, panel and all
         await wait_until(pilot, lambda: on_step(app, Step.STAKEHOLDERS))
         assert app.is_running and app.screen.query(KeysPanel)
+
+
+async def test_the_keys_panel_is_a_tab_stop_whose_keys_scroll_it(store: Store) -> None:
+    """At 80×24 the list's keys run past the panel's bottom ("Start next" says at length why
+    it cannot act): the panel could not be scrolled by keyboard."""
+    seed(store, TODAY)
+    app = make_app(Store(store.data_dir))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await home_ready(pilot)
+        panel = await keys_panel(pilot)
+        assert panel.max_scroll_y > 0 and panel.scroll_y == 0
+        await press(pilot, "tab")
+        assert app.focused is panel
+        await wait_until(pilot, lambda: panel.shown[-1].title == "In this panel")
+        await press(pilot, "end")
+        await wait_until(pilot, lambda: panel.scroll_y == panel.max_scroll_y)
+        await press(pilot, "tab")  # on round to the list
+        assert app.focused is app.screen.query_one("#iterations")
+        await press(pilot, "shift+tab", "f1")  # closed from within: the list has the focus
+        await wait_until(pilot, lambda: not app.screen.query(KeysPanel))
+        assert app.focused is app.screen.query_one("#iterations")
+        await press(pilot, "enter")
+        await wait_until(pilot, lambda: on_step(app, Step.STAKEHOLDERS))

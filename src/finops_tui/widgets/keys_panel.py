@@ -179,8 +179,11 @@ class KeysTable(Widget, can_focus=False):
         return Content("\n").join(self.lines(self.size.width))
 
 
-class KeysPanel(VerticalScroll, can_focus=False):
-    """The keys of the screen it is mounted on, kept up to date as the focus moves."""
+class KeysPanel(VerticalScroll):
+    """The keys of the screen it is mounted on, kept up to date as the focus moves; a Tab
+    stop of its own, so that the arrows and page keys scroll it where it runs long."""
+
+    KEYS_TITLE = "In this panel"
 
     DEFAULT_CSS = """
     KeysPanel {
@@ -191,6 +194,7 @@ class KeysPanel(VerticalScroll, can_focus=False):
         height: 1fr;
         padding: 0 1;
         border-left: vkey $foreground 30%;
+        &:focus { border-left: vkey $accent; }
         & KeysTable {
             width: 1fr;
             height: auto;
