@@ -42,12 +42,23 @@ async def wait_until(pilot: Pilot, condition: Callable[[], Any], timeout: float 
 
     The app runs on this event loop: between looks it gets 20 ms to itself. (`Pilot.pause`
     would also send a message to every widget of the screen and wait for each, which costs
-    the app 1-2 ms of CPU a look; a test waiting for a save looks a hundred times.)"""
+    the app 1-2 ms of CPU a look; a test waiting for a save looks a hundred times.) A look
+    that finds a key or an item missing (the saved file has no `[review]` until the first
+    word of the review is saved) is a "not yet", and is told if it is still so at the end."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
-    while not condition():
+    while True:
+        try:
+            if condition():
+                return
+            missing = None
+        except LookupError as exc:
+            missing = exc
         if loop.time() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {condition}")
+            raise AssertionError(
+                f"timed out after {timeout}s waiting for {condition}"
+                + (f" (missing: {missing!r})" if missing else "")
+            )
         await asyncio.sleep(0.02)
 
 
