@@ -63,8 +63,8 @@ class ReviewScreen(StepScreen):
 
     STEP = Step.REVIEW
     AUTO_FOCUS = ""
-    """None: the screen focuses the outcomes, or starting the next iteration, as it mounts
-    (Textual's first focusable, the Close button, had the focus until then)."""
+    """Nothing is focused as the screen composes: it focuses the outcomes, or starting the
+    next iteration, as it mounts (Textual focused its first focusable, Close, until then)."""
 
     def compose_body(self) -> ComposeResult:
         # Not a Tab stop itself: focus moves field to field and scrolls them into view.

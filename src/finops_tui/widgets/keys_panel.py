@@ -2,10 +2,11 @@
 
 Textual's own panel lists the focused widget's keys first. On a text field those are some
 thirty editing keys ("Scroll Up", "Move cursor left a word and select", …), so at 80×24 the
-step's own keys (add a person, next step) were below the bottom of a panel that cannot be
-scrolled by keyboard. This panel lists the keys of the step (or the list, or Progress)
-first, then those that work everywhere, then those of the focused field, each under a
-heading. A key that cannot act now is dimmed, as in the key bar.
+step's own keys (add a person, next step) were below the bottom of a panel that could not be
+scrolled by keyboard. This panel lists, each under a heading, the keys of the step (or the
+list, or Progress), led by those this app gives the focused field; then those that work
+everywhere; then those the focused field has from Textual. A key that cannot act now is
+dimmed, as in the key bar. The panel is a Tab stop, whose arrows and page keys scroll it.
 """
 
 from __future__ import annotations
